@@ -1,0 +1,251 @@
+//! Invariants of a lock, as model-check bodies generic over [`RawLock`].
+//!
+//! | harness              | invariant |
+//! |----------------------|-----------|
+//! | [`mutual_exclusion`] | at most one thread in the critical section; `holding()` names it |
+//! | [`no_lost_update`]   | every increment made under the lock survives |
+//! | [`progress`]         | a free lock can be taken, a held one cannot, and every waiter gets in once it is released |
+//! | [`fifo_order`]       | ([`FifoLock`]s) threads enter in the order they queued |
+
+use crate::locks::{FifoLock, RawLock};
+use crate::sync::atomic::{AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
+use crate::sync::{spin_loop, thread, UnsafeCell};
+use std::sync::Arc;
+
+/// The lock under test plus instruments that notice when it fails.
+struct Arena<L> {
+    lock: L,
+    /// Threads inside the critical section right now. Updated with Relaxed
+    /// read-modify-writes on purpose: a checker using SeqCst here would lend
+    /// the lock the synchronization it is supposed to provide itself, and
+    /// hide a missing Acquire/Release from loom.
+    inside: AtomicUsize,
+    /// Protected by `lock`; loom reports any unsynchronized access to it.
+    counter: UnsafeCell<usize>,
+}
+
+// SAFETY: `counter` is only accessed by the holder of `lock` (that is the
+// property under test, and loom checks it) or after every thread joined.
+unsafe impl<L: Sync> Sync for Arena<L> {}
+
+impl<L: RawLock + 'static> Arena<L> {
+    fn new(name: &'static str) -> Arc<Self> {
+        Arc::new(Arena {
+            lock: L::new(name),
+            inside: AtomicUsize::new(0),
+            counter: UnsafeCell::new(0),
+        })
+    }
+
+    /// Take the lock: even-numbered threads with `lock()`, odd ones by
+    /// retrying `try_lock()`, so both paths are checked against each other.
+    fn enter(&self, who: usize) {
+        if who % 2 == 0 {
+            self.lock.lock();
+        } else {
+            while !self.lock.try_lock() {
+                spin_loop();
+            }
+        }
+        assert!(
+            self.lock.holding(),
+            "holder identity: thread {who} got the lock ({}) but holding() says it does not",
+            how(who)
+        );
+    }
+
+    fn leave(&self, who: usize) {
+        // SAFETY: `enter` returned on this thread and nothing released since.
+        unsafe { self.lock.unlock() };
+        assert!(
+            !self.lock.holding(),
+            "holder identity: thread {who} released the lock but holding() still says it holds it"
+        );
+    }
+
+    /// A critical section that checks exclusion and adds 1 to the counter
+    /// with a read, a scheduling point, and a write.
+    fn critical_section(&self, who: usize) {
+        let others = self.inside.fetch_add(1, Relaxed);
+        assert_eq!(
+            others,
+            0,
+            "mutual exclusion: thread {who} got in ({}) while {others} other thread(s) were inside",
+            how(who)
+        );
+        // SAFETY: this thread holds the lock; a second thread in here at the
+        // same time is exactly the bug being looked for.
+        let seen = self.counter.with(|p| unsafe { *p });
+        thread::yield_now();
+        // SAFETY: as above.
+        self.counter.with_mut(|p| unsafe { *p = seen + 1 });
+        self.inside.fetch_sub(1, Relaxed);
+    }
+
+    fn total(&self) -> usize {
+        // SAFETY: called only after every thread has been joined.
+        self.counter.with(|p| unsafe { *p })
+    }
+
+    /// Spawn `threads` threads running `work(arena, who)` and join them,
+    /// re-raising the first panic.
+    fn run(self: &Arc<Self>, threads: usize, work: impl Fn(&Self, usize) + Send + Sync + 'static) {
+        let work = Arc::new(work);
+        let handles: Vec<_> = (0..threads)
+            .map(|who| {
+                let (arena, work) = (self.clone(), work.clone());
+                thread::spawn(move || work(&arena, who))
+            })
+            .collect();
+        for h in handles {
+            if let Err(p) = h.join() {
+                std::panic::resume_unwind(p);
+            }
+        }
+    }
+}
+
+fn how(who: usize) -> &'static str {
+    if who % 2 == 0 {
+        "with lock()"
+    } else {
+        "with try_lock()"
+    }
+}
+
+/// No two threads are ever inside the critical section together, and
+/// `holding()` is true exactly for the thread inside.
+///
+/// `threads` threads each enter `rounds` times, half of them through
+/// `lock()` and half by retrying `try_lock()`.
+pub fn mutual_exclusion<L: RawLock + 'static>(threads: usize, rounds: usize) {
+    let arena = Arena::<L>::new("mutual_exclusion");
+    arena.run(threads, move |a, who| {
+        for _ in 0..rounds {
+            a.enter(who);
+            a.critical_section(who);
+            a.leave(who);
+        }
+    });
+}
+
+/// Every increment made under the lock survives: after `threads` threads
+/// each add 1 `rounds` times (read, yield, write), the counter shows all.
+pub fn no_lost_update<L: RawLock + 'static>(threads: usize, rounds: usize) {
+    let arena = Arena::<L>::new("no_lost_update");
+    arena.run(threads, move |a, who| {
+        for _ in 0..rounds {
+            a.enter(who);
+            // Deliberately no occupancy check: this harness judges only the
+            // final count.
+            // SAFETY: inside the lock (the property under test).
+            let seen = a.counter.with(|p| unsafe { *p });
+            thread::yield_now();
+            // SAFETY: as above.
+            a.counter.with_mut(|p| unsafe { *p = seen + 1 });
+            a.leave(who);
+        }
+    });
+    let expected = threads * rounds;
+    let got = arena.total();
+    assert_eq!(
+        got, expected,
+        "no lost update: {threads} threads added 1 under the lock {rounds} time(s) each, \
+         so the counter should be {expected}, but it is {got}: increments overlapped"
+    );
+}
+
+/// A held lock cannot be taken, and once released every waiter gets in.
+///
+/// The main thread takes the lock; each of `threads` threads checks that
+/// `try_lock()` fails while it is held, then waits in `lock()`; the main
+/// thread releases; every thread must get in exactly once. A waiter that
+/// never gets in shows up as a deadlock (loom, shuttle) or a deadline (std).
+pub fn progress<L: RawLock + 'static>(threads: usize) {
+    let arena = Arena::<L>::new("progress");
+    assert!(
+        arena.lock.try_lock(),
+        "progress: try_lock() on a lock nobody holds returned false"
+    );
+    let tried = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..threads)
+        .map(|who| {
+            let (a, tried) = (arena.clone(), tried.clone());
+            thread::spawn(move || {
+                // `tried` is an instrument, not part of the lock: SeqCst keeps
+                // reasoning simple and orders nothing the lock must order.
+                let got = a.lock.try_lock();
+                tried.fetch_add(1, SeqCst);
+                assert!(
+                    !got,
+                    "mutual exclusion: thread {who}'s try_lock() succeeded while the main thread held the lock"
+                );
+                a.lock.lock();
+                a.critical_section(who);
+                a.leave(who);
+            })
+        })
+        .collect();
+    // Release only after every thread saw the lock held.
+    while tried.load(SeqCst) < threads {
+        spin_loop();
+    }
+    // SAFETY: the main thread took the lock with try_lock above.
+    unsafe { arena.lock.unlock() };
+    for h in handles {
+        if let Err(p) = h.join() {
+            std::panic::resume_unwind(p);
+        }
+    }
+    assert_eq!(
+        arena.total(),
+        threads,
+        "progress: {threads} waiter(s) should each have entered once after the release"
+    );
+    assert!(
+        arena.lock.try_lock(),
+        "progress: after every thread released the lock, try_lock() still fails"
+    );
+    // SAFETY: taken by the try_lock just above.
+    unsafe { arena.lock.unlock() };
+}
+
+/// Threads enter a [`FifoLock`] in the order they queued.
+///
+/// The main thread holds the lock; thread A queues; once the lock reports A
+/// queued, thread B queues; the main thread releases. A must enter first.
+pub fn fifo_order<L: FifoLock + 'static>() {
+    let arena = Arena::<L>::new("fifo_order");
+    arena.lock.lock();
+    let entries = Arc::new(AtomicUsize::new(0));
+    let spawn = |name: &'static str| {
+        let (a, entries) = (arena.clone(), entries.clone());
+        thread::spawn(move || {
+            a.lock.lock();
+            // SeqCst: an instrument recording entry order, not the lock's.
+            let place = entries.fetch_add(1, SeqCst);
+            // SAFETY: the lock was just acquired by this thread.
+            unsafe { a.lock.unlock() };
+            (name, place)
+        })
+    };
+    let wait_queued = |n: usize| {
+        while arena.lock.queued() < n {
+            spin_loop();
+        }
+    };
+    let first = spawn("A");
+    wait_queued(2);
+    let second = spawn("B");
+    wait_queued(3);
+    // SAFETY: locked by the main thread at the start.
+    unsafe { arena.lock.unlock() };
+    let a = first.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+    let b = second.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+    assert!(
+        a.1 < b.1,
+        "FIFO order: thread A queued before thread B, but B entered first (A was #{}, B #{})",
+        a.1 + 1,
+        b.1 + 1
+    );
+}

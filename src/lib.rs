@@ -1,0 +1,21 @@
+//! # proclab — concurrency from the bottom up
+//!
+//! A library and a course in one source tree: spinlocks, sleep and wakeup,
+//! an xv6-style process table, servers and an nginx-style master/worker,
+//! every primitive checked by the loom and shuttle model checkers.
+//!
+//! * [`sync`] — the facade that lets one source run under std, loom and
+//!   shuttle; [`sync::model::Model`] runs a test body as a model.
+//! * [`locks`] — spinlocks ([`locks::Spinlock`], [`locks::TicketLock`]) and
+//!   the [`locks::RawLock`] interface.
+//! * [`check`] — reusable harnesses: the invariants a primitive must keep.
+//! * [`graded`] — what the exercises' tests run against: the reference
+//!   solution, or a student's file when the grader swaps it in.
+//!
+//! The course material — exercises, the grader, the book — is described in
+//! the README.
+
+pub mod check;
+pub mod graded;
+pub mod locks;
+pub mod sync;

@@ -1,0 +1,80 @@
+//! Who holds a lock, and how many spinlocks each thread holds.
+//!
+//! xv6 keeps these in `struct spinlock`'s `cpu` field and in `struct cpu`'s
+//! `noff` (the depth of `push_off`). Here a thread plays the CPU: an
+//! [`Owner`] records the holder's [`thread_id`], and a per-thread count
+//! ([`spinlocks_held`]) lets later primitives refuse to sleep while a
+//! spinlock is held, as xv6's `sched` refuses with "sched locks".
+
+use crate::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use crate::sync::{const_fn, thread_id};
+use std::cell::Cell;
+
+crate::sync::per_thread! {
+    /// Spinlocks the current thread holds (xv6's `noff`).
+    static HELD: Cell<usize> = Cell::new(0);
+}
+
+/// How many proclab spinlocks the calling thread holds right now.
+pub fn spinlocks_held() -> usize {
+    HELD.with(Cell::get)
+}
+
+/// The holder of one lock: a thread id, or 0 when nobody holds it.
+#[derive(Debug)]
+pub struct Owner {
+    /// Written only by the thread that holds the lock: set just after it
+    /// acquires, cleared just before it releases.
+    ///
+    /// All accesses are `Relaxed`: the only question ever asked is "is it
+    /// me?", and a thread always sees its own latest write to a location
+    /// (read-write coherence), so once it has cleared the field it can never
+    /// read its own id there again, whatever other threads do.
+    holder: AtomicUsize,
+}
+
+impl Default for Owner {
+    fn default() -> Self {
+        Owner::new()
+    }
+}
+
+impl Owner {
+    const_fn! {
+        /// Nobody holds the lock.
+        pub fn new() -> Self {
+            Owner { holder: AtomicUsize::new(0) }
+        }
+    }
+
+    /// Does the calling thread hold the lock?
+    pub fn holding(&self) -> bool {
+        self.holder.load(Relaxed) == thread_id()
+    }
+
+    /// Call before trying to acquire lock `name`: taking a spinlock the
+    /// thread already holds would spin forever, so it panics instead.
+    #[track_caller]
+    pub fn check_not_held(&self, name: &str) {
+        if self.holding() {
+            panic!("acquire: {name} already held by this thread");
+        }
+    }
+
+    /// Call right after acquiring: record the holder, count the lock.
+    pub fn acquired(&self) {
+        self.holder.store(thread_id(), Relaxed);
+        HELD.with(|n| n.set(n.get() + 1));
+    }
+
+    /// Call right before releasing lock `name`: forget the holder, uncount
+    /// the lock. Panics if the calling thread is not the holder.
+    #[track_caller]
+    pub fn releasing(&self, name: &str) {
+        if !self.holding() {
+            panic!("release: {name} not held by this thread");
+        }
+        self.holder.store(0, Relaxed);
+        HELD.with(|n| n.set(n.get() - 1));
+    }
+}

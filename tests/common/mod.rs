@@ -1,0 +1,178 @@
+//! Test suites shared by every lock exercise.
+
+/// The model-checked invariants of a [`RawLock`](proclab::locks::RawLock),
+/// as `#[test]`s that run in whichever world the build is for.
+#[macro_export]
+macro_rules! lock_invariant_tests {
+    ($raw:ty, $label:literal) => {
+        use proclab::check::locks as harness;
+        use proclab::sync::model::Model;
+
+        #[test]
+        fn mutual_exclusion() {
+            let model = Model::new(concat!($label, ": mutual exclusion"));
+            let threads = model.spawned_threads();
+            model.check(move || harness::mutual_exclusion::<$raw>(threads, 2));
+        }
+
+        #[test]
+        fn no_lost_update() {
+            let model = Model::new(concat!($label, ": no lost update"));
+            let threads = model.spawned_threads();
+            model.check(move || harness::no_lost_update::<$raw>(threads, 2));
+        }
+
+        #[test]
+        fn progress() {
+            let model = Model::new(concat!($label, ": progress"));
+            let threads = model.spawned_threads();
+            model.check(move || harness::progress::<$raw>(threads));
+        }
+    };
+}
+
+/// The API of [`Lock<R, T>`](proclab::locks::Lock) over a raw lock: guards,
+/// misuse panics, `lock_api`. Ordinary world only (these tests panic on
+/// purpose and use real threads).
+#[macro_export]
+macro_rules! lock_api_tests {
+    ($raw:ty) => {
+        use proclab::locks::{spinlocks_held, Lock, RawLock};
+        use std::sync::Arc;
+
+        type Locked<T> = Lock<$raw, T>;
+
+        #[test]
+        fn guard_gives_access_and_releases_on_drop() {
+            let lock = Locked::new("counter", 1u32);
+            {
+                let mut guard = lock.lock();
+                *guard += 41;
+                assert!(lock.holding(), "holding() is false while this thread holds the guard");
+                assert!(lock.raw().holding());
+            }
+            assert!(!lock.holding(), "holding() is still true after the guard was dropped");
+            assert_eq!(*lock.lock(), 42);
+            assert_eq!(lock.name(), "counter");
+        }
+
+        #[test]
+        fn try_lock_fails_only_while_held() {
+            let lock = Arc::new(Locked::new("flag", ()));
+            let guard = lock.try_lock().expect("try_lock on a free lock must succeed");
+            let other = lock.clone();
+            let got = std::thread::spawn(move || other.try_lock().is_some()).join().unwrap();
+            assert!(!got, "another thread's try_lock succeeded while the lock was held");
+            drop(guard);
+            let other = lock.clone();
+            let got = std::thread::spawn(move || other.try_lock().is_some()).join().unwrap();
+            assert!(got, "another thread's try_lock failed after the lock was released");
+        }
+
+        #[test]
+        fn guard_is_released_when_a_panic_unwinds() {
+            let lock = Arc::new(Locked::new("unwinding", 0));
+            let l2 = lock.clone();
+            let result = std::thread::spawn(move || {
+                let _guard = l2.lock();
+                panic!("boom inside the critical section");
+            })
+            .join();
+            assert!(result.is_err());
+            assert!(
+                lock.try_lock().is_some(),
+                "the lock stayed held after its holder panicked: the guard must release it while unwinding"
+            );
+        }
+
+        #[test]
+        #[should_panic(expected = "acquire: reentry already held by this thread")]
+        fn relocking_on_the_same_thread_panics() {
+            let lock = Locked::new("reentry", ());
+            let _first = lock.lock();
+            let _second = lock.lock();
+        }
+
+        #[test]
+        #[should_panic(expected = "acquire: reentry already held by this thread")]
+        fn try_lock_by_the_holder_panics() {
+            let lock = Locked::new("reentry", ());
+            let _first = lock.lock();
+            let _second = lock.try_lock();
+        }
+
+        #[test]
+        #[should_panic(expected = "release: stray not held by this thread")]
+        fn unlocking_a_free_lock_panics() {
+            let raw = <$raw as RawLock>::new("stray");
+            // SAFETY: deliberately broken to check the panic; the lock is free,
+            // so nothing is corrupted.
+            unsafe { raw.unlock() };
+        }
+
+        #[test]
+        fn each_thread_counts_the_spinlocks_it_holds() {
+            let a = Locked::new("a", ());
+            let b = Locked::new("b", ());
+            let before = spinlocks_held();
+            let ga = a.lock();
+            assert_eq!(spinlocks_held(), before + 1);
+            let gb = b.try_lock().unwrap();
+            assert_eq!(spinlocks_held(), before + 2);
+            let seen_elsewhere = std::thread::spawn(spinlocks_held).join().unwrap();
+            assert_eq!(seen_elsewhere, 0, "another thread's count includes locks it does not hold");
+            drop(gb);
+            drop(ga);
+            assert_eq!(spinlocks_held(), before);
+        }
+
+        #[test]
+        fn get_mut_and_into_inner_bypass_the_lock() {
+            let mut lock = Locked::new("owned", vec![1]);
+            lock.get_mut().push(2);
+            assert_eq!(lock.into_inner(), vec![1, 2]);
+        }
+
+        #[test]
+        fn many_threads_count_to_the_right_total() {
+            let lock = Arc::new(Locked::new("total", 0u64));
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    let lock = lock.clone();
+                    std::thread::spawn(move || {
+                        for _ in 0..10_000 {
+                            *lock.lock() += 1;
+                        }
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.join().unwrap();
+            }
+            assert_eq!(*lock.lock(), 40_000);
+        }
+
+        #[test]
+        fn works_as_a_lock_api_mutex_in_a_static() {
+            static TOTAL: lock_api::Mutex<$raw, u64> = lock_api::Mutex::new(0);
+            let handles: Vec<_> = (0..2)
+                .map(|_| std::thread::spawn(|| for _ in 0..1000 { *TOTAL.lock() += 1 }))
+                .collect();
+            for h in handles {
+                h.join().unwrap();
+            }
+            assert_eq!(*TOTAL.lock(), 2000);
+            assert!(!TOTAL.is_locked());
+        }
+
+        #[test]
+        fn lock_and_guard_have_the_right_auto_traits() {
+            fn send_sync<T: Send + Sync>() {}
+            send_sync::<Locked<u32>>();
+            send_sync::<$raw>();
+            // `Lock<R, Cell<_>>` is Sync (like std's Mutex), since only one
+            // thread at a time can reach the cell.
+            send_sync::<Locked<std::cell::Cell<u32>>>();
+        }
+    };
+}
