@@ -87,12 +87,13 @@ unsafe impl RawLock for RawSpinlock {
     #[track_caller]
     fn try_lock(&self) -> bool {
         self.owner.check_not_held(self.name);
-        // BEGIN SOLUTION hint: one compare_exchange (not _weak: a spurious failure would make try_lock lie) from false to true; Acquire on success
-        let taken = self
-            .locked
-            .compare_exchange(false, true, Acquire, Relaxed)
-            .is_ok();
-        // END SOLUTION
+        let taken = {
+            // BEGIN SOLUTION hint: one compare_exchange (not _weak: a spurious failure would make try_lock lie) from false to true; Acquire on success
+            self.locked
+                .compare_exchange(false, true, Acquire, Relaxed)
+                .is_ok()
+            // END SOLUTION
+        };
         if taken {
             self.owner.acquired();
         }

@@ -81,18 +81,18 @@ unsafe impl RawLock for RawTicketLock {
     #[track_caller]
     fn try_lock(&self) -> bool {
         self.owner.check_not_held(self.name);
-        // BEGIN SOLUTION hint: the lock is free when next_ticket == now_serving; take the next ticket only if that still holds (compare_exchange), never draw a ticket you will not use
-        // Acquire: if the lock turns out free, this read of `now_serving`
-        // is what synchronizes with the last holder's release.
-        let serving = self.now_serving.load(Acquire);
-        let next = serving.wrapping_add(1);
-        // Relaxed: the Acquire load above already synchronized; the
-        // exchange only has to be atomic.
-        let taken = self
-            .next_ticket
-            .compare_exchange(serving, next, Relaxed, Relaxed)
-            .is_ok();
-        // END SOLUTION
+        let taken = {
+            // BEGIN SOLUTION hint: the lock is free when next_ticket == now_serving; take the next ticket only if that still holds (compare_exchange), never draw a ticket you will not use
+            // Acquire: if the lock turns out free, this read of `now_serving`
+            // is what synchronizes with the last holder's release.
+            let serving = self.now_serving.load(Acquire);
+            // Relaxed: the Acquire load above already synchronized; the
+            // exchange only has to be atomic.
+            self.next_ticket
+                .compare_exchange(serving, serving.wrapping_add(1), Relaxed, Relaxed)
+                .is_ok()
+            // END SOLUTION
+        };
         if taken {
             self.owner.acquired();
         }

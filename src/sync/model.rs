@@ -71,8 +71,8 @@ impl Model {
             iterations: 1_000,
             pct_depth: 3,
             seed: 0x5eed_c0de,
-            rounds: 200,
-            deadline: Duration::from_secs(30),
+            rounds: 50,
+            deadline: Duration::from_secs(10),
         }
     }
 
@@ -117,7 +117,7 @@ impl Model {
         self
     }
 
-    /// std: how many times the body runs on real threads (default 200).
+    /// std: how many times the body runs on real threads (default 50).
     pub fn rounds(mut self, n: usize) -> Self {
         self.rounds = n;
         self
