@@ -203,7 +203,7 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
     config.max_steps = MaxSteps::FailAfter(200_000);
 
     let body = Arc::new(body);
-    let attempt = |scheduler: Box<dyn Scheduler>, what: &str| {
+    let attempt = |scheduler: Box<dyn Scheduler + Send>, what: &str| {
         let runner = Runner::new(scheduler, config.clone());
         let body = body.clone();
         catch_unwind(AssertUnwindSafe(|| {

@@ -1,1 +1,102 @@
-fn main(){}
+//! Course tooling for proclab, run as `cargo xtask <command>`.
+//!
+//! * `exercises [--check]` — write `exercises/` from `solutions/` (or check
+//!   that it is up to date and that `course.toml` agrees with the crate);
+//! * `grade [NAME…] [--solutions | --dir DIR] [--expect full|stubs]` —
+//!   grade exercises in every world and print the course table;
+//! * `bugs [NAME…]` — prove every planted bug is rejected by its tests.
+
+mod bugs;
+mod exercises;
+mod grade;
+mod manifest;
+mod run;
+mod world;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  grade [NAME...] [--solutions | --dir DIR] [--expect full|stubs]
+        Grade exercises (all by default) in the std, loom and shuttle worlds
+        and print the course table. Grades `exercises/` unless --solutions
+        (the reference code) or --dir. Exit status 0 only when every graded
+        exercise has full marks, or with --expect, when the result is what
+        it names (stubs: every test fails on a todo!, none on anything else).
+  bugs [NAME...]
+        Build every planted bug from course.toml and prove the exercise's own
+        tests reject it (in the worlds its `caught_by` names).
+  exercises [--check]
+        Regenerate exercises/ from solutions/, or with --check fail if they
+        differ or course.toml disagrees with the crate.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    let result = match args.first().map(String::as_str) {
+        Some("grade") => grade::main(&root, &args[1..]),
+        Some("bugs") => bugs::main(&root, &args[1..]),
+        Some("exercises") => exercises::main(&root, &args[1..]),
+        Some("help" | "--help" | "-h") => {
+            print!("{USAGE}");
+            Ok(true)
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        None => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn project_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().expect("xtask lives inside the workspace").to_path_buf()
+}
+
+/// Split arguments into exercise names and `--flag [value]` options.
+pub(crate) struct Args {
+    pub names: Vec<String>,
+    pub flags: Vec<(String, Option<String>)>,
+}
+
+impl Args {
+    /// Parse `args`; `valued` lists the flags that take a value.
+    pub fn parse(args: &[String], known: &[&str], valued: &[&str]) -> Result<Args, String> {
+        let mut out = Args { names: vec![], flags: vec![] };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if let Some(flag) = a.strip_prefix("--") {
+                if !known.contains(&flag) {
+                    return Err(format!("unknown option `--{flag}` (known: {})", known.join(", ")));
+                }
+                let value = if valued.contains(&flag) {
+                    Some(it.next().ok_or(format!("`--{flag}` needs a value"))?.clone())
+                } else {
+                    None
+                };
+                out.flags.push((flag.to_string(), value));
+            } else {
+                out.names.push(a.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn has(&self, flag: &str) -> bool {
+        self.flags.iter().any(|(f, _)| f == flag)
+    }
+
+    pub fn value(&self, flag: &str) -> Option<&str> {
+        self.flags.iter().find(|(f, _)| f == flag).and_then(|(_, v)| v.as_deref())
+    }
+}

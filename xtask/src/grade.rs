@@ -1,0 +1,226 @@
+//! `cargo xtask grade`: the course table.
+
+use crate::manifest::{Course, Exercise};
+use crate::run::{self, Job, Outcome};
+use crate::world::{self, World};
+use crate::Args;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Every test result of one exercise.
+#[derive(Default)]
+pub struct Graded {
+    /// Per world: (test name, outcome); `None` = skipped (early stop).
+    pub tests: BTreeMap<World, Vec<(String, Option<Outcome>)>>,
+    /// Per world: the compile error that stopped it.
+    pub compile_errors: BTreeMap<World, String>,
+}
+
+impl Graded {
+    pub fn passed(&self) -> usize {
+        self.tests.values().flatten().filter(|(_, o)| o.as_ref().is_some_and(Outcome::passed)).count()
+    }
+
+    pub fn total(&self) -> usize {
+        self.tests.values().map(Vec::len).sum()
+    }
+
+    /// Rejected = at least one test failed or the code did not compile.
+    pub fn rejected_in(&self, world: World) -> bool {
+        self.compile_errors.contains_key(&world)
+            || self.tests.get(&world).is_some_and(|t| {
+                t.iter().any(|(_, o)| o.as_ref().is_some_and(|o| !o.passed()))
+            })
+    }
+
+    /// Points out of `max`: zero if any world did not compile, else
+    /// proportional to the tests passed.
+    pub fn score(&self, max: u32) -> f64 {
+        if !self.compile_errors.is_empty() || self.total() == 0 {
+            return 0.0;
+        }
+        f64::from(max) * self.passed() as f64 / self.total() as f64
+    }
+
+    /// The failures worth showing, one line each.
+    fn failures(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .compile_errors
+            .iter()
+            .map(|(w, e)| format!("{:<8} does not compile: {}", w.name(), first_lines(e, 3)))
+            .collect();
+        for (w, tests) in &self.tests {
+            for (name, outcome) in tests {
+                let why = match outcome {
+                    Some(Outcome::Fail(why)) => why.clone(),
+                    Some(Outcome::TimedOut(d)) => format!("timed out after {} s (a hang: deadlock or a waiter never let in?)", d.as_secs()),
+                    _ => continue,
+                };
+                lines.push(format!("{:<8} {name}: {why}", w.name()));
+            }
+        }
+        lines
+    }
+}
+
+fn first_lines(text: &str, n: usize) -> String {
+    text.lines().filter(|l| !l.trim().is_empty()).take(n).collect::<Vec<_>>().join(" | ")
+}
+
+/// Grade `exercises` from the files in `dir`, in `worlds` (a world is
+/// skipped for an exercise that does not list it). With `stop_early`, an
+/// exercise's remaining tests in a world are skipped after its first failure.
+pub fn grade(
+    root: &Path,
+    exercises: &[Exercise],
+    dir: &Path,
+    worlds: &[World],
+    stop_early: bool,
+) -> Result<BTreeMap<String, Graded>, String> {
+    let mut results: BTreeMap<String, Graded> =
+        exercises.iter().map(|e| (e.name.clone(), Graded::default())).collect();
+    let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+    for &world in worlds {
+        let names: Vec<String> = exercises
+            .iter()
+            .filter(|e| e.worlds.iter().any(|w| World::parse(w) == world))
+            .map(|e| e.name.clone())
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        let built = world::build(root, world, &names, dir)?;
+        for (ex, err) in built.errors {
+            results.get_mut(&ex).expect("built only what was asked").compile_errors.insert(world, err);
+        }
+        let mut jobs = vec![];
+        for (ex, exe) in &built.executables {
+            for test in run::list(exe, root)? {
+                jobs.push(Job { group: ex.clone(), exe: exe.clone(), test, timeout: world.test_timeout() });
+            }
+        }
+        let started = Instant::now();
+        let outcomes = run::run_all(root, &jobs, parallel, stop_early);
+        eprintln!(
+            "  {:<8} ran {} test(s) in {:.1} s",
+            world.name(),
+            jobs.len(),
+            started.elapsed().as_secs_f64()
+        );
+        for (job, outcome) in jobs.into_iter().zip(outcomes) {
+            results
+                .get_mut(&job.group)
+                .expect("jobs come from selected exercises")
+                .tests
+                .entry(world)
+                .or_default()
+                .push((job.test, outcome));
+        }
+    }
+    Ok(results)
+}
+
+pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
+    let args = Args::parse(args, &["solutions", "dir", "expect"], &["dir", "expect"])?;
+    let course = Course::load(root)?;
+    let exercises = course.select(&args.names)?;
+    let dir: PathBuf = match (args.has("solutions"), args.value("dir")) {
+        (true, Some(_)) => return Err("give --solutions or --dir, not both".into()),
+        (true, None) => root.join("solutions"),
+        (false, Some(d)) => std::fs::canonicalize(d).map_err(|e| format!("--dir {d}: {e}"))?,
+        (false, None) => root.join("exercises"),
+    };
+    let expect = args.value("expect");
+    if let Some(e) = expect {
+        if e != "full" && e != "stubs" {
+            return Err(format!("--expect takes `full` or `stubs`, not `{e}`"));
+        }
+    }
+    let shown = dir.strip_prefix(root).unwrap_or(&dir).display().to_string();
+    eprintln!("grading {} exercise(s) from {shown}/ in the std, loom and shuttle worlds", exercises.len());
+    let worlds = [World::Std, World::Loom, World::Shuttle];
+    let results = grade(root, &exercises, &dir, &worlds, false)?;
+    print_table(&exercises, &results);
+
+    let full = exercises.iter().all(|e| results[&e.name].score(e.points) >= f64::from(e.points));
+    Ok(match expect {
+        Some("full") | None => full,
+        _ => stubs_ok(&exercises, &results),
+    })
+}
+
+fn print_table(exercises: &[Exercise], results: &BTreeMap<String, Graded>) {
+    println!();
+    println!("{:<16} {:>8} {:>8} {:>8} {:>8} {:>12}", "exercise", "std", "loom", "shuttle", "tests", "points");
+    let (mut got, mut max) = (0.0, 0);
+    for ex in exercises {
+        let g = &results[&ex.name];
+        let cell = |w: World| -> String {
+            if g.compile_errors.contains_key(&w) {
+                "error".into()
+            } else {
+                match g.tests.get(&w) {
+                    Some(t) => format!("{}/{}", t.iter().filter(|(_, o)| o.as_ref().is_some_and(Outcome::passed)).count(), t.len()),
+                    None => "-".into(),
+                }
+            }
+        };
+        let score = g.score(ex.points);
+        got += score;
+        max += ex.points;
+        println!(
+            "{:<16} {:>8} {:>8} {:>8} {:>8} {:>12}",
+            ex.name,
+            cell(World::Std),
+            cell(World::Loom),
+            cell(World::Shuttle),
+            format!("{}/{}", g.passed(), g.total()),
+            format!("{score:.1}/{}", ex.points)
+        );
+    }
+    println!("{:<16} {:>8} {:>8} {:>8} {:>8} {:>12}", "total", "", "", "", "", format!("{got:.1}/{max}"));
+
+    for ex in exercises {
+        let failures = results[&ex.name].failures();
+        if failures.is_empty() {
+            continue;
+        }
+        println!("\n{} ({}) — {} failing (first {}):", ex.name, ex.title, failures.len(), failures.len().min(5));
+        for f in failures.iter().take(5) {
+            println!("  {f}");
+        }
+        if let Some(hint) = ex.hints.first() {
+            println!("  hint: {hint}");
+        }
+    }
+}
+
+/// Untouched stubs: every exercise compiles, scores 0, and every failure
+/// is a `todo!` (not a hang, not some other panic).
+fn stubs_ok(exercises: &[Exercise], results: &BTreeMap<String, Graded>) -> bool {
+    let mut ok = true;
+    for ex in exercises {
+        let g = &results[&ex.name];
+        if !g.compile_errors.is_empty() {
+            eprintln!("stubs: exercise `{}` does not compile", ex.name);
+            ok = false;
+        }
+        if g.passed() != 0 {
+            eprintln!("stubs: exercise `{}` passes {} test(s) with nothing implemented", ex.name, g.passed());
+            ok = false;
+        }
+        for (w, tests) in &g.tests {
+            for (name, o) in tests {
+                match o {
+                    Some(Outcome::Fail(why)) if why.contains("not yet implemented") => {}
+                    other => {
+                        eprintln!("stubs: {} {} {name}: expected a todo! failure, got {other:?}", ex.name, w.name());
+                        ok = false;
+                    }
+                }
+            }
+        }
+    }
+    ok
+}

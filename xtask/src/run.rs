@@ -1,0 +1,233 @@
+//! Running test executables: one process (group) per test, with a wall-clock
+//! limit and a cap on the output kept, a few at a time.
+
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Output kept per test; the rest is read and thrown away.
+const OUTPUT_CAP: usize = 64 * 1024;
+
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Pass,
+    /// Failed, with a one-line reason.
+    Fail(String),
+    TimedOut(Duration),
+}
+
+impl Outcome {
+    pub fn passed(&self) -> bool {
+        matches!(self, Outcome::Pass)
+    }
+}
+
+/// The tests in a libtest executable.
+pub fn list(exe: &Path, root: &Path) -> Result<Vec<String>, String> {
+    let out = Command::new(exe)
+        .current_dir(root)
+        .args(["--list", "--format", "terse"])
+        .output()
+        .map_err(|e| format!("{}: {e}", exe.display()))?;
+    if !out.status.success() {
+        return Err(format!("{} --list failed", exe.display()));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .map(str::to_string)
+        .collect())
+}
+
+/// One test to run.
+pub struct Job {
+    /// Jobs sharing a group stop early together (see [`run_all`]).
+    pub group: String,
+    pub exe: PathBuf,
+    pub test: String,
+    pub timeout: Duration,
+}
+
+/// Run `jobs` on `parallel` workers; results in job order. With
+/// `stop_group_on_failure`, once a job fails the not-yet-started jobs of its
+/// group are skipped (reported as `None`).
+pub fn run_all(root: &Path, jobs: &[Job], parallel: usize, stop_group_on_failure: bool) -> Vec<Option<Outcome>> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; jobs.len()]);
+    let failed_groups: Mutex<Vec<String>> = Mutex::new(vec![]);
+    let done = AtomicUsize::new(0);
+    let printing = Arc::new(AtomicBool::new(false));
+    std::thread::scope(|s| {
+        for _ in 0..parallel.max(1) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else { break };
+                if stop_group_on_failure && failed_groups.lock().unwrap().contains(&job.group) {
+                    continue;
+                }
+                let outcome = run_one(root, job);
+                if !outcome.passed() {
+                    failed_groups.lock().unwrap().push(job.group.clone());
+                }
+                results.lock().unwrap()[i] = Some(outcome);
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(&printing, n, jobs.len());
+            });
+        }
+    });
+    if printing.load(Ordering::Relaxed) {
+        eprintln!();
+    }
+    results.into_inner().unwrap()
+}
+
+/// A progress counter on stderr when it is a terminal.
+fn progress(printing: &AtomicBool, done: usize, total: usize) {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        printing.store(true, Ordering::Relaxed);
+        eprint!("\r  ran {done}/{total} tests");
+    }
+}
+
+fn run_one(root: &Path, job: &Job) -> Outcome {
+    let mut cmd = Command::new(&job.exe);
+    cmd.current_dir(root)
+        .args(["--exact", &job.test, "--test-threads", "1"])
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own process group, so a timeout kills whatever it started.
+        .process_group(0);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => return Outcome::Fail(format!("could not start {}: {e}", job.exe.display())),
+    };
+    let stdout = child.stdout.take().map(drain);
+    let stderr = child.stderr.take().map(drain);
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if started.elapsed() > job.timeout => {
+                kill_group(child.id());
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(_) => break None,
+        }
+    };
+    // The test's own children may still hold the pipes open: kill the group.
+    kill_group(child.id());
+    let out = stdout.map(|h| h.join().unwrap_or_default()).unwrap_or_default();
+    let err = stderr.map(|h| h.join().unwrap_or_default()).unwrap_or_default();
+    match status {
+        None => Outcome::TimedOut(job.timeout),
+        Some(s) if s.success() => Outcome::Pass,
+        Some(s) => Outcome::Fail(
+            // Fill in the model runner's replay command for this very test.
+            reason(&out, &err, s.code()).replace("<exercise>", &job.group).replace("<test>", &job.test),
+        ),
+    }
+}
+
+fn kill_group(pid: u32) {
+    // SAFETY: kill(2) with a negative pid signals a process group; no memory
+    // is involved. The group id is the child's pid (process_group(0)).
+    unsafe {
+        libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
+    }
+}
+
+/// Read a pipe to the end, keeping the first `OUTPUT_CAP` bytes.
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            let room = OUTPUT_CAP.saturating_sub(kept.len());
+            kept.extend_from_slice(&buf[..n.min(room)]);
+        }
+        String::from_utf8_lossy(&kept).into_owned()
+    })
+}
+
+/// One line saying why a test failed, from libtest's output.
+pub fn reason(stdout: &str, stderr: &str, code: Option<i32>) -> String {
+    let text = format!("{stdout}\n{stderr}");
+    if text.contains("note: test did not panic as expected") {
+        return "expected a panic, but the code did not panic".into();
+    }
+    let panics = panic_messages(&text);
+    if text.contains("panic did not contain expected string") {
+        let got = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("panic message: "))
+            .unwrap_or("?");
+        let want = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("expected substring: "))
+            .unwrap_or("?");
+        return format!("panicked with {got} but the rule says {want}");
+    }
+    // A model check's report names the invariant and how to replay; else
+    // the first panic is the cause and later ones (a join's unwrap, say)
+    // its echoes.
+    if let Some(model) = panics.iter().find(|p| p.contains("[loom") || p.contains("[shuttle") || p.contains("[std")) {
+        return model.clone();
+    }
+    if let Some(first) = panics.first() {
+        return first.clone();
+    }
+    match code {
+        Some(c) => format!("exited with status {c} without a panic message"),
+        None => "killed by a signal (stack overflow or abort?)".into(),
+    }
+}
+
+/// Each panic in libtest output, as "message (location)", the model
+/// checker's own report condensed to the invariant and the replay hint.
+fn panic_messages(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = vec![];
+    for (i, line) in lines.iter().enumerate() {
+        let Some(pos) = line.find("panicked at ") else { continue };
+        let location = line[pos + "panicked at ".len()..].trim_end_matches(':').to_string();
+        let body: Vec<&str> = lines[i + 1..]
+            .iter()
+            .take_while(|l| !l.starts_with("note:") && !l.starts_with("stack backtrace") && !l.is_empty())
+            .copied()
+            .collect();
+        let message = condense(&body);
+        let short_location = location.rsplit_once("/exercises/").map(|(_, f)| format!("exercises/{f}"));
+        found.push(match short_location {
+            Some(loc) => format!("{message} ({loc})"),
+            None => message,
+        });
+    }
+    found
+}
+
+/// A model-check report is several lines; keep the invariant line and
+/// the replay line.
+fn condense(body: &[&str]) -> String {
+    if body.first().is_some_and(|l| l.starts_with("model check")) {
+        let invariant = body.get(1).map(|l| l.trim()).unwrap_or("");
+        let replay = body.iter().find(|l| l.contains("PROCLAB_REPLAY=")).map(|l| l.trim());
+        let world = body[0].rsplit_once(" in the ").map_or("", |(_, w)| w).trim_end_matches(':');
+        return match replay {
+            Some(r) => format!("{invariant} [{world}; replay: {r}]"),
+            None => format!("{invariant} [{world}]"),
+        };
+    }
+    body.join(" ").trim().to_string()
+}
