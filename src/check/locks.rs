@@ -47,9 +47,16 @@ impl<L: RawLock + 'static> Arena<L> {
                 spin_loop();
             }
         }
+    }
+
+    /// Checked after touching the protected data, so that under loom a
+    /// missing Acquire/Release shows up first as the data race it is.
+    fn check_holder(&self, who: usize) {
         assert!(
             self.lock.holding(),
-            "holder identity: thread {who} got the lock ({}) but holding() says it does not",
+            "holder identity: thread {who} got the lock ({}) but holding() says it does not \
+             (under loom alone this means the previous holder's bookkeeping was not ordered \
+             before this thread's entry: a missing Release or Acquire)",
             how(who)
         );
     }
@@ -79,6 +86,7 @@ impl<L: RawLock + 'static> Arena<L> {
         thread::yield_now();
         // SAFETY: as above.
         self.counter.with_mut(|p| unsafe { *p = seen + 1 });
+        self.check_holder(who);
         self.inside.fetch_sub(1, Relaxed);
     }
 
@@ -143,6 +151,7 @@ pub fn no_lost_update<L: RawLock + 'static>(threads: usize, rounds: usize) {
             thread::yield_now();
             // SAFETY: as above.
             a.counter.with_mut(|p| unsafe { *p = seen + 1 });
+            a.check_holder(who);
             a.leave(who);
         }
     });

@@ -167,6 +167,22 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
     // Bounds are in code on purpose: never let the environment unbound them.
     builder.max_permutations = None;
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.check(body))).map_err(|p| {
+        // Say loom's findings in the course's words.
+        let text = panic_text(p.as_ref());
+        let p: Box<dyn Any + Send> = if text.contains("Causality violation") {
+            Box::new(format!(
+                "data race: two threads touched lock-protected data with no happens-before edge \
+                 between them (the unlock must be a Release that the next lock's Acquire reads) \
+                 — loom: {text}"
+            ))
+        } else if text.contains("maximum number of branches") {
+            Box::new(format!(
+                "progress: a thread kept waiting and the model never finished (a waiter never let \
+                 in, or a spin loop without spin_loop()) — loom: {text}"
+            ))
+        } else {
+            p
+        };
         let next = format!(
             "loom searched every interleaving with at most {} preemptions and found this one.\n\
              To print it, run this one test alone with logging (the log is large):\n  \
