@@ -23,7 +23,8 @@ fn main() {
     println!("cargo::rerun-if-env-changed=PROCLAB_STUDENT_DIR");
     println!("cargo::rustc-check-cfg=cfg(proclab_student, values(any()))");
 
-    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let dir = match env::var("PROCLAB_STUDENT_DIR") {
         Ok(d) if !d.is_empty() => root.join(d),
         _ => root.join("exercises"),
@@ -32,14 +33,21 @@ fn main() {
 
     let mut modules = String::new();
     for name in selected.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
             panic!("PROCLAB_STUDENT: `{name}` is not an exercise name (lowercase letters, digits, `_`)");
         }
         println!("cargo::rustc-cfg=proclab_student=\"{name}\"");
         let file = dir.join(format!("{name}.rs"));
         // `{:?}` writes the path as a Rust string literal (quotes, escapes).
-        writeln!(modules, "#[path = {:?}]\npub mod {name};", file.display().to_string())
-            .expect("writing to a String cannot fail");
+        writeln!(
+            modules,
+            "#[path = {:?}]\npub mod {name};",
+            file.display().to_string()
+        )
+        .expect("writing to a String cannot fail");
     }
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("student.rs");
     std::fs::write(&out, modules).expect("write $OUT_DIR/student.rs");

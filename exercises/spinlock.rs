@@ -66,6 +66,7 @@ unsafe impl RawLock for RawSpinlock {
         self.name
     }
 
+    #[inline]
     #[track_caller]
     fn lock(&self) {
         self.owner.check_not_held(self.name);
@@ -73,6 +74,7 @@ unsafe impl RawLock for RawSpinlock {
         self.owner.acquired();
     }
 
+    #[inline]
     #[track_caller]
     fn try_lock(&self) -> bool {
         self.owner.check_not_held(self.name);
@@ -85,12 +87,14 @@ unsafe impl RawLock for RawSpinlock {
         taken
     }
 
+    #[inline]
     #[track_caller]
     unsafe fn unlock(&self) {
         self.owner.releasing(self.name);
         todo!("publish the critical section's writes to the next holder: store false with Release")
     }
 
+    #[inline]
     fn holding(&self) -> bool {
         self.owner.holding()
     }

@@ -68,6 +68,7 @@ unsafe impl RawLock for RawTicketLock {
         self.name
     }
 
+    #[inline]
     #[track_caller]
     fn lock(&self) {
         self.owner.check_not_held(self.name);
@@ -75,6 +76,7 @@ unsafe impl RawLock for RawTicketLock {
         self.owner.acquired();
     }
 
+    #[inline]
     #[track_caller]
     fn try_lock(&self) -> bool {
         self.owner.check_not_held(self.name);
@@ -87,12 +89,14 @@ unsafe impl RawLock for RawTicketLock {
         taken
     }
 
+    #[inline]
     #[track_caller]
     unsafe fn unlock(&self) {
         self.owner.releasing(self.name);
         todo!("call the next ticket: now_serving + 1, stored with Release (only the holder writes now_serving, so a load and a store will do)")
     }
 
+    #[inline]
     fn holding(&self) -> bool {
         self.owner.holding()
     }

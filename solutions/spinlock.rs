@@ -62,6 +62,7 @@ unsafe impl RawLock for RawSpinlock {
         self.name
     }
 
+    #[inline]
     #[track_caller]
     fn lock(&self) {
         self.owner.check_not_held(self.name);
@@ -84,6 +85,7 @@ unsafe impl RawLock for RawSpinlock {
         self.owner.acquired();
     }
 
+    #[inline]
     #[track_caller]
     fn try_lock(&self) -> bool {
         self.owner.check_not_held(self.name);
@@ -100,6 +102,7 @@ unsafe impl RawLock for RawSpinlock {
         taken
     }
 
+    #[inline]
     #[track_caller]
     unsafe fn unlock(&self) {
         self.owner.releasing(self.name);
@@ -108,6 +111,7 @@ unsafe impl RawLock for RawSpinlock {
         // END SOLUTION
     }
 
+    #[inline]
     fn holding(&self) -> bool {
         self.owner.holding()
     }

@@ -64,6 +64,7 @@ unsafe impl RawLock for RawTicketLock {
         self.name
     }
 
+    #[inline]
     #[track_caller]
     fn lock(&self) {
         self.owner.check_not_held(self.name);
@@ -78,6 +79,7 @@ unsafe impl RawLock for RawTicketLock {
         self.owner.acquired();
     }
 
+    #[inline]
     #[track_caller]
     fn try_lock(&self) -> bool {
         self.owner.check_not_held(self.name);
@@ -99,6 +101,7 @@ unsafe impl RawLock for RawTicketLock {
         taken
     }
 
+    #[inline]
     #[track_caller]
     unsafe fn unlock(&self) {
         self.owner.releasing(self.name);
@@ -109,6 +112,7 @@ unsafe impl RawLock for RawTicketLock {
         // END SOLUTION
     }
 
+    #[inline]
     fn holding(&self) -> bool {
         self.owner.holding()
     }

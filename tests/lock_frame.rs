@@ -19,7 +19,9 @@ fn unlocking_a_free_spinlock_panics() {
 fn unlocking_a_ticket_lock_held_by_another_thread_panics() {
     let raw = std::sync::Arc::new(<RawTicketLock as RawLock>::new("stray"));
     let other = raw.clone();
-    std::thread::spawn(move || RawLock::lock(&*other)).join().unwrap();
+    std::thread::spawn(move || RawLock::lock(&*other))
+        .join()
+        .unwrap();
     // SAFETY: deliberately wrong; the panic fires before anything changes.
     unsafe { RawLock::unlock(&*raw) };
 }
@@ -36,7 +38,10 @@ fn debug_shows_the_data_or_that_it_is_locked() {
     let lock = TicketLock::new("shown", 7);
     assert_eq!(format!("{lock:?}"), "Lock { name: \"shown\", data: 7 }");
     let guard = lock.lock();
-    assert_eq!(format!("{lock:?}"), "Lock { name: \"shown\", data: \"<held by this thread>\" }");
+    assert_eq!(
+        format!("{lock:?}"),
+        "Lock { name: \"shown\", data: \"<held by this thread>\" }"
+    );
     assert_eq!(format!("{guard:?} {guard}"), "7 7");
 }
 

@@ -260,7 +260,9 @@ pub fn fifo_order<L: FifoLock + 'static>() {
     let main_place = entries.fetch_add(1, SeqCst);
     // SAFETY: acquired just above on this thread.
     unsafe { lock.unlock() };
-    let waiter_place = waiter.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+    let waiter_place = waiter
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p));
     assert!(
         waiter_place < main_place,
         "FIFO order: thread A queued while the main thread held the lock, but the main thread \

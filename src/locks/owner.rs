@@ -12,7 +12,7 @@ use std::cell::Cell;
 
 crate::sync::per_thread! {
     /// Spinlocks the current thread holds (xv6's `noff`).
-    static HELD: Cell<usize> = Cell::new(0);
+    static HELD: Cell<usize> = const { Cell::new(0) };
 }
 
 /// How many proclab spinlocks the calling thread holds right now.
@@ -48,6 +48,7 @@ impl Owner {
     }
 
     /// Does the calling thread hold the lock?
+    #[inline]
     pub fn holding(&self) -> bool {
         self.holder.load(Relaxed) == thread_id()
     }
@@ -55,6 +56,7 @@ impl Owner {
     /// Call before trying to acquire lock `name`: taking a spinlock the
     /// thread already holds would spin forever, so it panics instead.
     #[track_caller]
+    #[inline]
     pub fn check_not_held(&self, name: &str) {
         if self.holding() {
             panic!("acquire: {name} already held by this thread");
@@ -62,6 +64,7 @@ impl Owner {
     }
 
     /// Call right after acquiring: record the holder, count the lock.
+    #[inline]
     pub fn acquired(&self) {
         self.holder.store(thread_id(), Relaxed);
         HELD.with(|n| n.set(n.get() + 1));
@@ -70,6 +73,7 @@ impl Owner {
     /// Call right before releasing lock `name`: forget the holder, uncount
     /// the lock. Panics if the calling thread is not the holder.
     #[track_caller]
+    #[inline]
     pub fn releasing(&self, name: &str) {
         if !self.holding() {
             panic!("release: {name} not held by this thread");

@@ -10,13 +10,14 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
 
 super::per_thread! {
-    static ID: Cell<usize> = Cell::new(0);
+    static ID: Cell<usize> = const { Cell::new(0) };
 }
 
 /// A number identifying the calling thread, never 0 (0 means "nobody").
 ///
 /// Distinct live threads have distinct numbers. Numbers are not reused
 /// within a process.
+#[inline]
 pub fn thread_id() -> usize {
     ID.with(|id| {
         if id.get() == 0 {

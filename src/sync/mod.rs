@@ -16,7 +16,7 @@
 //! module of the crate mentions `loom` or `shuttle`: when a primitive needs
 //! something world-specific, this module grows an item for it.
 //!
-//! [`model::check`] runs a closure as a model: exhaustively under loom,
+//! [`Model::check`](model::Model::check) runs a closure as a model: exhaustively under loom,
 //! under random and PCT schedulers under shuttle, and repeatedly on real
 //! threads under std, so one test body serves all three worlds.
 
@@ -55,12 +55,25 @@ pub fn spin_loop() {
     world::spin_loop();
 }
 
-/// `per_thread! { static NAME: T = init; }` — a `thread_local!` whose
-/// values are per *modelled* thread.
+/// `per_thread! { static NAME: T = const { init }; }` — a `thread_local!`
+/// whose values are per *modelled* thread.
 ///
 /// loom and shuttle run all their threads on one OS thread, so `std`'s
 /// thread locals would be shared between them; this picks the world's own.
-pub(crate) use world::world_thread_local as per_thread;
+/// In the std world the initializer is `const`, which makes each access a
+/// plain load from thread-local storage with no lazy-initialization check
+/// (this sits on every lock's hot path).
+macro_rules! per_thread {
+    ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = const { $init:expr };) => {
+        #[cfg(not(any(loom, shuttle)))]
+        std::thread_local! { $(#[$attr])* $vis static $name: $t = const { $init }; }
+        #[cfg(loom)]
+        loom::thread_local! { $(#[$attr])* $vis static $name: $t = $init; }
+        #[cfg(shuttle)]
+        shuttle::thread_local! { $(#[$attr])* $vis static $name: $t = $init; }
+    };
+}
+pub(crate) use per_thread;
 
 /// Define a function that is `const` wherever the world allows it.
 ///

@@ -7,8 +7,6 @@ pub use shuttle::thread;
 /// Name of this world, as printed in test and grader output.
 pub const WORLD: &str = "shuttle";
 
-pub(crate) use shuttle::thread_local as world_thread_local;
-
 #[inline]
 pub(super) fn spin_loop() {
     shuttle::hint::spin_loop();

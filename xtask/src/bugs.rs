@@ -26,9 +26,12 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut planted: Vec<(Exercise, Bug)> = vec![];
         for ex in &exercises {
-            let Some(bug) = ex.bug.get(round) else { continue };
-            let solution = std::fs::read_to_string(root.join("solutions").join(format!("{}.rs", ex.name)))
-                .map_err(|e| format!("solutions/{}.rs: {e}", ex.name))?;
+            let Some(bug) = ex.bug.get(round) else {
+                continue;
+            };
+            let solution =
+                std::fs::read_to_string(root.join("solutions").join(format!("{}.rs", ex.name)))
+                    .map_err(|e| format!("solutions/{}.rs: {e}", ex.name))?;
             let text = bug.apply(&ex.name, &solution)?;
             std::fs::write(dir.join(format!("{}.rs", ex.name)), text).map_err(|e| e.to_string())?;
             planted.push((ex.clone(), bug.clone()));
@@ -36,7 +39,11 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         eprintln!(
             "round {}: {}",
             round + 1,
-            planted.iter().map(|(e, b)| format!("{}/{}", e.name, b.name)).collect::<Vec<_>>().join(", ")
+            planted
+                .iter()
+                .map(|(e, b)| format!("{}/{}", e.name, b.name))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let mut caught: Vec<Vec<World>> = vec![vec![]; planted.len()];
         let mut broken: Vec<Option<String>> = vec![None; planted.len()];
@@ -54,7 +61,10 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
             for &i in &wanted {
                 let g = &results[&planted[i].0.name];
                 if let Some(err) = g.compile_errors.get(&world) {
-                    broken[i] = Some(format!("the planted bug does not compile: {}", err.lines().next().unwrap_or("")));
+                    broken[i] = Some(format!(
+                        "the planted bug does not compile: {}",
+                        err.lines().next().unwrap_or("")
+                    ));
                 } else if g.rejected_in(world) {
                     caught[i].push(world);
                 }
@@ -65,24 +75,39 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         }
     }
 
-    println!("\n{:<14} {:<22} {:<22} {:<14} verdict", "exercise", "planted bug", "caught in", "must be");
+    println!(
+        "\n{:<14} {:<22} {:<22} {:<14} verdict",
+        "exercise", "planted bug", "caught in", "must be"
+    );
     let mut all_ok = true;
     for (ex, bug, caught, broken) in &report {
         let names: Vec<&str> = caught.iter().map(|w| w.name()).collect();
-        let must = if bug.caught_by.is_empty() { "any".to_string() } else { bug.caught_by.join("+") };
+        let must = if bug.caught_by.is_empty() {
+            "any".to_string()
+        } else {
+            bug.caught_by.join("+")
+        };
         let verdict = match broken {
             Some(why) => format!("INVALID: {why}"),
             None if satisfied(bug, caught) => "rejected".to_string(),
             None => format!("SURVIVES: {}", bug.what),
         };
         all_ok &= verdict == "rejected";
-        let shown = if names.is_empty() { "-".to_string() } else { names.join("+") };
+        let shown = if names.is_empty() {
+            "-".to_string()
+        } else {
+            names.join("+")
+        };
         println!("{ex:<14} {:<22} {shown:<22} {must:<14} {verdict}", bug.name);
     }
     println!(
         "\n{} planted bug(s), {}",
         report.len(),
-        if all_ok { "every one rejected by its exercise's tests" } else { "NOT all rejected" }
+        if all_ok {
+            "every one rejected by its exercise's tests"
+        } else {
+            "NOT all rejected"
+        }
     );
     Ok(all_ok)
 }
@@ -91,6 +116,8 @@ fn satisfied(bug: &Bug, caught: &[World]) -> bool {
     if bug.caught_by.is_empty() {
         !caught.is_empty()
     } else {
-        bug.caught_by.iter().all(|w| caught.contains(&World::parse(w)))
+        bug.caught_by
+            .iter()
+            .all(|w| caught.contains(&World::parse(w)))
     }
 }

@@ -49,7 +49,8 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
                 stale.push(format!("exercises/{}.rs", ex.name));
             } else {
                 std::fs::create_dir_all(root.join("exercises")).map_err(|e| e.to_string())?;
-                std::fs::write(&target, generated).map_err(|e| format!("{}: {e}", target.display()))?;
+                std::fs::write(&target, generated)
+                    .map_err(|e| format!("{}: {e}", target.display()))?;
                 println!("wrote exercises/{}.rs", ex.name);
             }
         }
@@ -64,7 +65,10 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         eprintln!("exercises: {p}");
     }
     if problems.is_empty() && args.has("check") {
-        println!("exercises: {} up to date, course.toml consistent", course.exercise.len());
+        println!(
+            "exercises: {} up to date, course.toml consistent",
+            course.exercise.len()
+        );
     }
     Ok(problems.is_empty())
 }
@@ -87,7 +91,11 @@ pub fn stub(name: &str, solution: &str) -> Result<String, String> {
                     "solutions/{name}.rs:{lineno}: BEGIN SOLUTION inside the fence opened at line {start}"
                 ));
             }
-            let hint = rest.trim().strip_prefix("hint:").map(str::trim).unwrap_or("");
+            let hint = rest
+                .trim()
+                .strip_prefix("hint:")
+                .map(str::trim)
+                .unwrap_or("");
             if hint.is_empty() {
                 return Err(format!(
                     "solutions/{name}.rs:{lineno}: a fence needs a hint: `{BEGIN} hint: <what to do>`"
@@ -107,7 +115,9 @@ pub fn stub(name: &str, solution: &str) -> Result<String, String> {
             open = Some(lineno);
         } else if trimmed.starts_with(END) {
             if open.take().is_none() {
-                return Err(format!("solutions/{name}.rs:{lineno}: END SOLUTION without BEGIN"));
+                return Err(format!(
+                    "solutions/{name}.rs:{lineno}: END SOLUTION without BEGIN"
+                ));
             }
         } else if open.is_none() {
             out.push_str(line);
@@ -115,10 +125,14 @@ pub fn stub(name: &str, solution: &str) -> Result<String, String> {
         }
     }
     if let Some(start) = open {
-        return Err(format!("solutions/{name}.rs:{start}: fence never closed with `{END}`"));
+        return Err(format!(
+            "solutions/{name}.rs:{start}: fence never closed with `{END}`"
+        ));
     }
     if !solution.contains(BEGIN) {
-        return Err(format!("solutions/{name}.rs has no `{BEGIN}` fence: nothing for the student to write"));
+        return Err(format!(
+            "solutions/{name}.rs has no `{BEGIN}` fence: nothing for the student to write"
+        ));
     }
     Ok(out)
 }
@@ -146,18 +160,30 @@ fn consistency(root: &Path, course: &Course) -> Vec<String> {
     }
     for ex in &course.exercise {
         if !root.join("tests").join(format!("{}.rs", ex.name)).exists() {
-            problems.push(format!("exercise `{}` has no test target tests/{}.rs", ex.name, ex.name));
+            problems.push(format!(
+                "exercise `{}` has no test target tests/{}.rs",
+                ex.name, ex.name
+            ));
         }
         if !root.join(&ex.chapter).exists() {
-            problems.push(format!("exercise `{}`: chapter {} does not exist", ex.name, ex.chapter));
+            problems.push(format!(
+                "exercise `{}`: chapter {} does not exist",
+                ex.name, ex.chapter
+            ));
         }
         if ex.hints.is_empty() {
             problems.push(format!("exercise `{}` has no hints", ex.name));
         }
         if ex.bug.len() < 3 {
-            problems.push(format!("exercise `{}` has {} planted bugs; every exercise needs at least 3", ex.name, ex.bug.len()));
+            problems.push(format!(
+                "exercise `{}` has {} planted bugs; every exercise needs at least 3",
+                ex.name,
+                ex.bug.len()
+            ));
         }
-        if let Ok(solution) = std::fs::read_to_string(root.join("solutions").join(format!("{}.rs", ex.name))) {
+        if let Ok(solution) =
+            std::fs::read_to_string(root.join("solutions").join(format!("{}.rs", ex.name)))
+        {
             for bug in &ex.bug {
                 if let Err(e) = bug.apply(&ex.name, &solution) {
                     problems.push(e);

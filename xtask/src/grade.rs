@@ -19,7 +19,11 @@ pub struct Graded {
 
 impl Graded {
     pub fn passed(&self) -> usize {
-        self.tests.values().flatten().filter(|(_, o)| o.as_ref().is_some_and(Outcome::passed)).count()
+        self.tests
+            .values()
+            .flatten()
+            .filter(|(_, o)| o.as_ref().is_some_and(Outcome::passed))
+            .count()
     }
 
     pub fn total(&self) -> usize {
@@ -30,7 +34,8 @@ impl Graded {
     pub fn rejected_in(&self, world: World) -> bool {
         self.compile_errors.contains_key(&world)
             || self.tests.get(&world).is_some_and(|t| {
-                t.iter().any(|(_, o)| o.as_ref().is_some_and(|o| !o.passed()))
+                t.iter()
+                    .any(|(_, o)| o.as_ref().is_some_and(|o| !o.passed()))
             })
     }
 
@@ -54,7 +59,10 @@ impl Graded {
             for (name, outcome) in tests {
                 let why = match outcome {
                     Some(Outcome::Fail(why)) => why.clone(),
-                    Some(Outcome::TimedOut(d)) => format!("timed out after {} s (a hang: deadlock or a waiter never let in?)", d.as_secs()),
+                    Some(Outcome::TimedOut(d)) => format!(
+                        "timed out after {} s (a hang: deadlock or a waiter never let in?)",
+                        d.as_secs()
+                    ),
                     _ => continue,
                 };
                 lines.push(format!("{:<8} {name}: {why}", w.name()));
@@ -65,7 +73,11 @@ impl Graded {
 }
 
 fn first_lines(text: &str, n: usize) -> String {
-    text.lines().filter(|l| !l.trim().is_empty()).take(n).collect::<Vec<_>>().join(" | ")
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(n)
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 /// Grade `exercises` from the files in `dir`, in `worlds` (a world is
@@ -78,8 +90,10 @@ pub fn grade(
     worlds: &[World],
     stop_early: bool,
 ) -> Result<BTreeMap<String, Graded>, String> {
-    let mut results: BTreeMap<String, Graded> =
-        exercises.iter().map(|e| (e.name.clone(), Graded::default())).collect();
+    let mut results: BTreeMap<String, Graded> = exercises
+        .iter()
+        .map(|e| (e.name.clone(), Graded::default()))
+        .collect();
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
     for &world in worlds {
         let names: Vec<String> = exercises
@@ -92,12 +106,21 @@ pub fn grade(
         }
         let built = world::build(root, world, &names, dir)?;
         for (ex, err) in built.errors {
-            results.get_mut(&ex).expect("built only what was asked").compile_errors.insert(world, err);
+            results
+                .get_mut(&ex)
+                .expect("built only what was asked")
+                .compile_errors
+                .insert(world, err);
         }
         let mut jobs = vec![];
         for (ex, exe) in &built.executables {
             for test in run::list(exe, root)? {
-                jobs.push(Job { group: ex.clone(), exe: exe.clone(), test, timeout: world.test_timeout() });
+                jobs.push(Job {
+                    group: ex.clone(),
+                    exe: exe.clone(),
+                    test,
+                    timeout: world.test_timeout(),
+                });
             }
         }
         let started = Instant::now();
@@ -138,12 +161,17 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         }
     }
     let shown = dir.strip_prefix(root).unwrap_or(&dir).display().to_string();
-    eprintln!("grading {} exercise(s) from {shown}/ in the std, loom and shuttle worlds", exercises.len());
+    eprintln!(
+        "grading {} exercise(s) from {shown}/ in the std, loom and shuttle worlds",
+        exercises.len()
+    );
     let worlds = [World::Std, World::Loom, World::Shuttle];
     let results = grade(root, &exercises, &dir, &worlds, false)?;
     print_table(&exercises, &results);
 
-    let full = exercises.iter().all(|e| results[&e.name].score(e.points) >= f64::from(e.points));
+    let full = exercises
+        .iter()
+        .all(|e| results[&e.name].score(e.points) >= f64::from(e.points));
     Ok(match expect {
         Some("full") | None => full,
         _ => stubs_ok(&exercises, &results),
@@ -152,7 +180,10 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
 
 fn print_table(exercises: &[Exercise], results: &BTreeMap<String, Graded>) {
     println!();
-    println!("{:<16} {:>8} {:>8} {:>8} {:>8} {:>12}", "exercise", "std", "loom", "shuttle", "tests", "points");
+    println!(
+        "{:<16} {:>8} {:>8} {:>8} {:>8} {:>12}",
+        "exercise", "std", "loom", "shuttle", "tests", "points"
+    );
     let (mut got, mut max) = (0.0, 0);
     for ex in exercises {
         let g = &results[&ex.name];
@@ -161,7 +192,13 @@ fn print_table(exercises: &[Exercise], results: &BTreeMap<String, Graded>) {
                 "error".into()
             } else {
                 match g.tests.get(&w) {
-                    Some(t) => format!("{}/{}", t.iter().filter(|(_, o)| o.as_ref().is_some_and(Outcome::passed)).count(), t.len()),
+                    Some(t) => format!(
+                        "{}/{}",
+                        t.iter()
+                            .filter(|(_, o)| o.as_ref().is_some_and(Outcome::passed))
+                            .count(),
+                        t.len()
+                    ),
                     None => "-".into(),
                 }
             }
@@ -179,14 +216,28 @@ fn print_table(exercises: &[Exercise], results: &BTreeMap<String, Graded>) {
             format!("{score:.1}/{}", ex.points)
         );
     }
-    println!("{:<16} {:>8} {:>8} {:>8} {:>8} {:>12}", "total", "", "", "", "", format!("{got:.1}/{max}"));
+    println!(
+        "{:<16} {:>8} {:>8} {:>8} {:>8} {:>12}",
+        "total",
+        "",
+        "",
+        "",
+        "",
+        format!("{got:.1}/{max}")
+    );
 
     for ex in exercises {
         let failures = results[&ex.name].failures();
         if failures.is_empty() {
             continue;
         }
-        println!("\n{} ({}) — {} failing (first {}):", ex.name, ex.title, failures.len(), failures.len().min(5));
+        println!(
+            "\n{} ({}) — {} failing (first {}):",
+            ex.name,
+            ex.title,
+            failures.len(),
+            failures.len().min(5)
+        );
         for f in failures.iter().take(5) {
             println!("  {f}");
         }
@@ -207,7 +258,11 @@ fn stubs_ok(exercises: &[Exercise], results: &BTreeMap<String, Graded>) -> bool 
             ok = false;
         }
         if g.passed() != 0 {
-            eprintln!("stubs: exercise `{}` passes {} test(s) with nothing implemented", ex.name, g.passed());
+            eprintln!(
+                "stubs: exercise `{}` passes {} test(s) with nothing implemented",
+                ex.name,
+                g.passed()
+            );
             ok = false;
         }
         for (w, tests) in &g.tests {
@@ -215,7 +270,11 @@ fn stubs_ok(exercises: &[Exercise], results: &BTreeMap<String, Graded>) -> bool 
                 match o {
                     Some(Outcome::Fail(why)) if why.contains("not yet implemented") => {}
                     other => {
-                        eprintln!("stubs: {} {} {name}: expected a todo! failure, got {other:?}", ex.name, w.name());
+                        eprintln!(
+                            "stubs: {} {} {name}: expected a todo! failure, got {other:?}",
+                            ex.name,
+                            w.name()
+                        );
                         ok = false;
                     }
                 }

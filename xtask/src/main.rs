@@ -60,7 +60,9 @@ fn main() -> ExitCode {
 /// The workspace root: the parent of this crate's directory.
 fn project_root() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.parent().expect("xtask lives inside the workspace").to_path_buf()
+    here.parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
 }
 
 /// Split arguments into exercise names and `--flag [value]` options.
@@ -72,15 +74,25 @@ pub(crate) struct Args {
 impl Args {
     /// Parse `args`; `valued` lists the flags that take a value.
     pub fn parse(args: &[String], known: &[&str], valued: &[&str]) -> Result<Args, String> {
-        let mut out = Args { names: vec![], flags: vec![] };
+        let mut out = Args {
+            names: vec![],
+            flags: vec![],
+        };
         let mut it = args.iter();
         while let Some(a) = it.next() {
             if let Some(flag) = a.strip_prefix("--") {
                 if !known.contains(&flag) {
-                    return Err(format!("unknown option `--{flag}` (known: {})", known.join(", ")));
+                    return Err(format!(
+                        "unknown option `--{flag}` (known: {})",
+                        known.join(", ")
+                    ));
                 }
                 let value = if valued.contains(&flag) {
-                    Some(it.next().ok_or(format!("`--{flag}` needs a value"))?.clone())
+                    Some(
+                        it.next()
+                            .ok_or(format!("`--{flag}` needs a value"))?
+                            .clone(),
+                    )
                 } else {
                     None
                 };
@@ -97,6 +109,9 @@ impl Args {
     }
 
     pub fn value(&self, flag: &str) -> Option<&str> {
-        self.flags.iter().find(|(f, _)| f == flag).and_then(|(_, v)| v.as_deref())
+        self.flags
+            .iter()
+            .find(|(f, _)| f == flag)
+            .and_then(|(_, v)| v.as_deref())
     }
 }

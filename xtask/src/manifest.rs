@@ -46,10 +46,15 @@ pub const WORLDS: [&str; 3] = ["std", "loom", "shuttle"];
 impl Course {
     pub fn load(root: &Path) -> Result<Course, String> {
         let path = root.join("course.toml");
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let course: Course = toml::from_str(&text).map_err(|e| format!("course.toml: {e}"))?;
         for ex in &course.exercise {
-            for w in ex.worlds.iter().chain(ex.bug.iter().flat_map(|b| &b.caught_by)) {
+            for w in ex
+                .worlds
+                .iter()
+                .chain(ex.bug.iter().flat_map(|b| &b.caught_by))
+            {
                 if !WORLDS.contains(&w.as_str()) {
                     return Err(format!(
                         "course.toml: exercise `{}` names world `{w}`; worlds are {WORLDS:?}",
@@ -66,7 +71,10 @@ impl Course {
         for n in names {
             if !self.exercise.iter().any(|e| &e.name == n) {
                 let known: Vec<_> = self.exercise.iter().map(|e| e.name.as_str()).collect();
-                return Err(format!("no exercise `{n}` in course.toml (exercises: {})", known.join(", ")));
+                return Err(format!(
+                    "no exercise `{n}` in course.toml (exercises: {})",
+                    known.join(", ")
+                ));
             }
         }
         Ok(self

@@ -55,7 +55,12 @@ pub struct Job {
 /// Run `jobs` on `parallel` workers; results in job order. With
 /// `stop_group_on_failure`, once a job fails the not-yet-started jobs of its
 /// group are skipped (reported as `None`).
-pub fn run_all(root: &Path, jobs: &[Job], parallel: usize, stop_group_on_failure: bool) -> Vec<Option<Outcome>> {
+pub fn run_all(
+    root: &Path,
+    jobs: &[Job],
+    parallel: usize,
+    stop_group_on_failure: bool,
+) -> Vec<Option<Outcome>> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; jobs.len()]);
     let failed_groups: Mutex<Vec<String>> = Mutex::new(vec![]);
@@ -125,14 +130,20 @@ fn run_one(root: &Path, job: &Job) -> Outcome {
     };
     // The test's own children may still hold the pipes open: kill the group.
     kill_group(child.id());
-    let out = stdout.map(|h| h.join().unwrap_or_default()).unwrap_or_default();
-    let err = stderr.map(|h| h.join().unwrap_or_default()).unwrap_or_default();
+    let out = stdout
+        .map(|h| h.join().unwrap_or_default())
+        .unwrap_or_default();
+    let err = stderr
+        .map(|h| h.join().unwrap_or_default())
+        .unwrap_or_default();
     match status {
         None => Outcome::TimedOut(job.timeout),
         Some(s) if s.success() => Outcome::Pass,
         Some(s) => Outcome::Fail(
             // Fill in the model runner's replay command for this very test.
-            reason(&out, &err, s.code()).replace("<exercise>", &job.group).replace("<test>", &job.test),
+            reason(&out, &err, s.code())
+                .replace("<exercise>", &job.group)
+                .replace("<test>", &job.test),
         ),
     }
 }
@@ -182,7 +193,10 @@ pub fn reason(stdout: &str, stderr: &str, code: Option<i32>) -> String {
     // A model check's report names the invariant and how to replay; else
     // the first panic is the cause and later ones (a join's unwrap, say)
     // its echoes.
-    if let Some(model) = panics.iter().find(|p| p.contains("[loom") || p.contains("[shuttle") || p.contains("[std")) {
+    if let Some(model) = panics
+        .iter()
+        .find(|p| p.contains("[loom") || p.contains("[shuttle") || p.contains("[std"))
+    {
         return model.clone();
     }
     if let Some(first) = panics.first() {
@@ -200,15 +214,23 @@ fn panic_messages(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
     let mut found = vec![];
     for (i, line) in lines.iter().enumerate() {
-        let Some(pos) = line.find("panicked at ") else { continue };
-        let location = line[pos + "panicked at ".len()..].trim_end_matches(':').to_string();
+        let Some(pos) = line.find("panicked at ") else {
+            continue;
+        };
+        let location = line[pos + "panicked at ".len()..]
+            .trim_end_matches(':')
+            .to_string();
         let body: Vec<&str> = lines[i + 1..]
             .iter()
-            .take_while(|l| !l.starts_with("note:") && !l.starts_with("stack backtrace") && !l.is_empty())
+            .take_while(|l| {
+                !l.starts_with("note:") && !l.starts_with("stack backtrace") && !l.is_empty()
+            })
             .copied()
             .collect();
         let message = condense(&body);
-        let short_location = location.rsplit_once("/exercises/").map(|(_, f)| format!("exercises/{f}"));
+        let short_location = location
+            .rsplit_once("/exercises/")
+            .map(|(_, f)| format!("exercises/{f}"));
         found.push(match short_location {
             Some(loc) => format!("{message} ({loc})"),
             None => message,
@@ -222,8 +244,14 @@ fn panic_messages(text: &str) -> Vec<String> {
 fn condense(body: &[&str]) -> String {
     if body.first().is_some_and(|l| l.starts_with("model check")) {
         let invariant = body.get(1).map(|l| l.trim()).unwrap_or("");
-        let replay = body.iter().find(|l| l.contains("PROCLAB_REPLAY=")).map(|l| l.trim());
-        let world = body[0].rsplit_once(" in the ").map_or("", |(_, w)| w).trim_end_matches(':');
+        let replay = body
+            .iter()
+            .find(|l| l.contains("PROCLAB_REPLAY="))
+            .map(|l| l.trim());
+        let world = body[0]
+            .rsplit_once(" in the ")
+            .map_or("", |(_, w)| w)
+            .trim_end_matches(':');
         return match replay {
             Some(r) => format!("{invariant} [{world}; replay: {r}]"),
             None => format!("{invariant} [{world}]"),

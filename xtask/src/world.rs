@@ -41,7 +41,8 @@ impl World {
     /// The same command a person types to run this world's tests.
     fn cargo(self, root: &Path) -> Command {
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cmd.current_dir(root).args(["test", "--no-run", "--message-format=json"]);
+        cmd.current_dir(root)
+            .args(["test", "--no-run", "--message-format=json"]);
         match self {
             World::Std => {
                 cmd.env_remove("RUSTFLAGS");
@@ -108,7 +109,9 @@ pub fn build(root: &Path, world: World, exercises: &[String], dir: &Path) -> Res
                 }
                 return Ok(built);
             }
-            built.errors.insert(remaining[0].clone(), attempt.unattributed);
+            built
+                .errors
+                .insert(remaining[0].clone(), attempt.unattributed);
             break;
         }
         for ex in charged {
@@ -126,7 +129,12 @@ struct Attempt {
     unattributed: String,
 }
 
-fn build_once(root: &Path, world: World, exercises: &[String], dir: &Path) -> Result<Attempt, String> {
+fn build_once(
+    root: &Path,
+    world: World,
+    exercises: &[String],
+    dir: &Path,
+) -> Result<Attempt, String> {
     let mut cmd = world.cargo(root);
     cmd.env("PROCLAB_STUDENT", exercises.join(","))
         .env("PROCLAB_STUDENT_DIR", dir);
@@ -144,19 +152,28 @@ fn build_once(root: &Path, world: World, exercises: &[String], dir: &Path) -> Re
         unattributed: String::new(),
     };
     for line in stdout.lines() {
-        let Ok(msg) = serde_json::from_str::<Value>(line) else { continue };
+        let Ok(msg) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
         match msg["reason"].as_str() {
             Some("compiler-artifact") => {
                 let target = &msg["target"];
-                let is_test = target["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "test"));
+                let is_test = target["kind"]
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|k| k == "test"));
                 if let (true, Some(name), Some(exe)) =
                     (is_test, target["name"].as_str(), msg["executable"].as_str())
                 {
-                    attempt.executables.insert(name.to_string(), PathBuf::from(exe));
+                    attempt
+                        .executables
+                        .insert(name.to_string(), PathBuf::from(exe));
                 }
             }
             Some("compiler-message") if msg["message"]["level"] == "error" => {
-                let rendered = msg["message"]["rendered"].as_str().unwrap_or("").to_string();
+                let rendered = msg["message"]["rendered"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string();
                 match charge(&msg, exercises, dir) {
                     Some(ex) => {
                         attempt.errors.entry(ex).or_insert(rendered);
@@ -180,7 +197,9 @@ fn build_once(root: &Path, world: World, exercises: &[String], dir: &Path) -> Re
 /// compiled, or the student file a span points into.
 fn charge(msg: &Value, exercises: &[String], dir: &Path) -> Option<String> {
     let target = msg["target"]["name"].as_str().unwrap_or("");
-    let is_test = msg["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "test"));
+    let is_test = msg["target"]["kind"]
+        .as_array()
+        .is_some_and(|k| k.iter().any(|k| k == "test"));
     if is_test && exercises.iter().any(|e| e == target) {
         return Some(target.to_string());
     }
@@ -189,7 +208,10 @@ fn charge(msg: &Value, exercises: &[String], dir: &Path) -> Option<String> {
         let file = Path::new(span["file_name"].as_str()?);
         exercises
             .iter()
-            .find(|ex| file == dir.join(format!("{ex}.rs")) || file.ends_with(format!("{ex}.rs")) && file.starts_with(dir))
+            .find(|ex| {
+                file == dir.join(format!("{ex}.rs"))
+                    || file.ends_with(format!("{ex}.rs")) && file.starts_with(dir)
+            })
             .cloned()
     })
 }
