@@ -193,3 +193,53 @@ fn consistency(root: &Path, course: &Course) -> Vec<String> {
     }
     problems
 }
+
+#[cfg(test)]
+mod tests {
+    use super::stub;
+
+    const SOLUTION: &str = "\
+fn f() -> bool {
+    let x = {
+        // BEGIN SOLUTION hint: compute \"x\"
+        1 + 1
+        // END SOLUTION
+    };
+    // BEGIN SOLUTION hint: use it
+    println!(\"{x}\");
+    // END SOLUTION
+    true
+}
+";
+
+    #[test]
+    fn fences_become_todos_with_hints() {
+        let out = stub("demo", SOLUTION).unwrap();
+        assert!(
+            out.contains("        todo!(\"compute \\\"x\\\"\")\n    };"),
+            "{out}"
+        );
+        assert!(out.contains("    todo!(\"use it\");\n    true"), "{out}");
+        assert!(!out.contains("1 + 1") && !out.contains("println"), "{out}");
+        assert!(out.starts_with("// EXERCISE `demo`"));
+    }
+
+    #[test]
+    fn malformed_fences_are_errors_naming_the_line() {
+        let unclosed = "fn f() {\n    // BEGIN SOLUTION hint: x\n}\n";
+        assert!(stub("u", unclosed)
+            .unwrap_err()
+            .contains("u.rs:2: fence never closed"));
+        let no_hint = "fn f() {\n    // BEGIN SOLUTION\n    // END SOLUTION\n}\n";
+        assert!(stub("h", no_hint)
+            .unwrap_err()
+            .contains("h.rs:2: a fence needs a hint"));
+        let stray = "fn f() {\n    // END SOLUTION\n}\n";
+        assert!(stub("s", stray)
+            .unwrap_err()
+            .contains("s.rs:2: END SOLUTION without BEGIN"));
+        assert!(stub("n", "fn f() {}\n")
+            .unwrap_err()
+            .contains("no `// BEGIN SOLUTION`"));
+    }
+}

@@ -98,3 +98,34 @@ impl Bug {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Bug;
+
+    fn bug(find: &str) -> Bug {
+        Bug {
+            name: "b".into(),
+            what: "w".into(),
+            find: find.into(),
+            replace: "Relaxed".into(),
+            caught_by: vec![],
+        }
+    }
+
+    #[test]
+    fn a_bug_applies_only_where_its_text_occurs_exactly_once() {
+        assert_eq!(
+            bug("Release").apply("e", "store(Release)").unwrap(),
+            "store(Relaxed)"
+        );
+        assert!(bug("Release")
+            .apply("e", "Release Release")
+            .unwrap_err()
+            .contains("occurs 2 times"));
+        assert!(bug("Acquire")
+            .apply("e", "Release")
+            .unwrap_err()
+            .contains("occurs 0 times"));
+    }
+}

@@ -259,3 +259,52 @@ fn condense(body: &[&str]) -> String {
     }
     body.join(" ").trim().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::reason;
+
+    #[test]
+    fn reason_prefers_the_model_report_and_shortens_student_paths() {
+        let out = "\
+---- invariants::no_lost_update stdout ----
+
+thread 'x' panicked at /home/s/proclab/exercises/spinlock.rs:71:9:
+not yet implemented: loop on compare_exchange_weak
+note: run with `RUST_BACKTRACE=1`
+
+thread 'y' panicked at src/sync/model.rs:137:13:
+model check `spinlock: no lost update` failed in the shuttle world:
+  no lost update: counter is 3, expected 4
+shuttle's random scheduler found a failing schedule. Replay exactly that run with:
+  PROCLAB_REPLAY='91ab' RUSTFLAGS=\"--cfg shuttle\" cargo test
+";
+        assert_eq!(
+            reason(out, "", Some(101)),
+            "no lost update: counter is 3, expected 4 [shuttle world; replay: PROCLAB_REPLAY='91ab' RUSTFLAGS=\"--cfg shuttle\" cargo test]"
+        );
+        let todo =
+            "thread 'x' panicked at /h/exercises/spinlock.rs:71:9:\nnot yet implemented: spin\n";
+        assert_eq!(
+            reason(todo, "", Some(101)),
+            "not yet implemented: spin (exercises/spinlock.rs:71:9)"
+        );
+    }
+
+    #[test]
+    fn reason_explains_should_panic_mismatches_and_silent_deaths() {
+        let out = "note: panic did not contain expected string\n      panic message: \"todo\"\n expected substring: \"acquire: x\"\n";
+        assert_eq!(
+            reason(out, "", Some(101)),
+            "panicked with \"todo\" but the rule says \"acquire: x\""
+        );
+        assert_eq!(
+            reason("", "", None),
+            "killed by a signal (stack overflow or abort?)"
+        );
+        assert_eq!(
+            reason("", "", Some(0)),
+            "exited with status 0 without a panic message"
+        );
+    }
+}
