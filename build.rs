@@ -49,6 +49,12 @@ fn main() {
         )
         .expect("writing to a String cannot fail");
     }
+    // Let failure reports say how to rebuild exactly this selection.
+    println!("cargo::rustc-env=PROCLAB_BUILT_STUDENT={selected}");
+    println!(
+        "cargo::rustc-env=PROCLAB_BUILT_STUDENT_DIR={}",
+        dir.display()
+    );
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("student.rs");
     std::fs::write(&out, modules).expect("write $OUT_DIR/student.rs");
 }

@@ -159,6 +159,21 @@ pub fn panic_text(payload: &(dyn Any + Send)) -> &str {
 
 type Failure = (Box<dyn Any + Send>, String);
 
+/// The environment that rebuilds this very selection of student files
+/// (empty for a plain build), so a replay command tests the same code.
+#[cfg_attr(not(any(loom, shuttle)), allow(dead_code))]
+fn selection_env() -> String {
+    let selected = env!("PROCLAB_BUILT_STUDENT");
+    if selected.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "PROCLAB_STUDENT={selected} PROCLAB_STUDENT_DIR='{}' ",
+            env!("PROCLAB_BUILT_STUDENT_DIR")
+        )
+    }
+}
+
 #[cfg(loom)]
 fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Failure> {
     let mut builder = loom::model::Builder::new();
@@ -186,9 +201,10 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
         let next = format!(
             "loom searched every interleaving with at most {} preemptions and found this one.\n\
              To print it, run this one test alone with logging (the log is large):\n  \
-             LOOM_LOG=trace LOOM_LOCATION=1 RUSTFLAGS=\"--cfg loom\" cargo test --release \
+             {}LOOM_LOG=trace LOOM_LOCATION=1 RUSTFLAGS=\"--cfg loom\" cargo test --release \
              --target-dir target/loom --test <exercise> -- --exact <test> --nocapture",
-            model.preemptions
+            model.preemptions,
+            selection_env()
         );
         (p, next)
     })
@@ -230,8 +246,9 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
                 .unwrap_or_else(|_| "(schedule not recorded; see shuttle's output above)".into());
             let next = format!(
                 "shuttle's {what} scheduler found a failing schedule. Replay exactly that run with:\n  \
-                 {REPLAY_ENV}='{}' RUSTFLAGS=\"--cfg shuttle\" cargo test --target-dir target/shuttle \
-                 --test <exercise> -- --exact <test>",
+                 {}{REPLAY_ENV}='{}' RUSTFLAGS=\"--cfg shuttle\" cargo test --release \
+                 --target-dir target/shuttle --test <exercise> -- --exact <test>",
+                selection_env(),
                 schedule.trim()
             );
             (p, next)
