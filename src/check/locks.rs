@@ -174,21 +174,21 @@ pub fn no_lost_update<L: RawLock + 'static>(threads: usize, rounds: usize) {
 /// The main thread contends too: under loom pass one waiter (loom's state
 /// space explodes with three threads spinning on one lock).
 pub fn progress<L: RawLock + 'static>(waiters: usize) {
-    let threads = waiters;
     let arena = Arena::<L>::new("progress");
     assert!(
         arena.lock.try_lock(),
         "progress: try_lock() on a lock nobody holds returned false"
     );
+    // Instruments, not part of the lock: SeqCst keeps them simple and
+    // orders nothing the lock must order.
     let tried = Arc::new(AtomicUsize::new(0));
+    let entered = Arc::new(AtomicUsize::new(0));
     let main = thread::current();
-    let handles: Vec<_> = (0..threads)
+    let handles: Vec<_> = (0..waiters)
         .map(|who| {
-            let (a, tried, main) = (arena.clone(), tried.clone(), main.clone());
+            let (a, tried, entered, main) = (arena.clone(), tried.clone(), entered.clone(), main.clone());
             thread::spawn(move || {
                 let got = a.lock.try_lock();
-                // `tried` is an instrument, not part of the lock: SeqCst
-                // keeps it simple and orders nothing the lock must order.
                 tried.fetch_add(1, SeqCst);
                 main.unpark();
                 assert!(
@@ -196,9 +196,9 @@ pub fn progress<L: RawLock + 'static>(waiters: usize) {
                     "mutual exclusion: thread {who}'s try_lock() succeeded while the main thread held the lock"
                 );
                 a.lock.lock();
-                // Count the entry; exclusion is `mutual_exclusion`'s job, and
-                // a lean body keeps the loom model small.
-                a.inside.fetch_add(1, Relaxed);
+                // Only count the entry: exclusion is `mutual_exclusion`'s
+                // job, and a lean body keeps the loom model small.
+                entered.fetch_add(1, SeqCst);
                 a.leave(who);
             })
         })
@@ -206,7 +206,7 @@ pub fn progress<L: RawLock + 'static>(waiters: usize) {
     // Release only after every thread saw the lock held. The main thread
     // parks rather than spins: under loom a third spinning thread makes the
     // model explode.
-    while tried.load(SeqCst) < threads {
+    while tried.load(SeqCst) < waiters {
         thread::park();
     }
     // SAFETY: the main thread took the lock with try_lock above.
@@ -217,9 +217,9 @@ pub fn progress<L: RawLock + 'static>(waiters: usize) {
         }
     }
     assert_eq!(
-        arena.inside.load(SeqCst),
-        threads,
-        "progress: {threads} waiter(s) should each have entered once after the release"
+        entered.load(SeqCst),
+        waiters,
+        "progress: {waiters} waiter(s) should each have entered once after the release"
     );
     assert!(
         arena.lock.try_lock(),
