@@ -59,6 +59,8 @@ mod bench {
         "swap+store floor",
         Floor(AtomicBool::new(false), 0.into()),
         |c| {
+            // Acquire/Release: the least any lock needs, which is the point
+            // of the floor.
             while c.0.swap(true, Ordering::Acquire) {
                 std::hint::spin_loop();
             }

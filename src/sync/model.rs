@@ -223,6 +223,7 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
     }
 
     static SCRATCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    // Relaxed: the counter only has to hand out distinct numbers.
     let dir = std::env::temp_dir().join(format!(
         "proclab-shuttle-{}-{}",
         std::process::id(),

@@ -69,6 +69,8 @@ pub fn run_all(
     std::thread::scope(|s| {
         for _ in 0..parallel.max(1) {
             s.spawn(|| loop {
+                // Relaxed: a ticket dispenser; the RMW alone makes tickets
+                // unique, and results travel through the Mutex.
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
                 if stop_group_on_failure && failed_groups.lock().unwrap().contains(&job.group) {
@@ -79,11 +81,13 @@ pub fn run_all(
                     failed_groups.lock().unwrap().push(job.group.clone());
                 }
                 results.lock().unwrap()[i] = Some(outcome);
+                // Relaxed: a progress count for display only.
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 progress(&printing, n, jobs.len());
             });
         }
     });
+    // Relaxed: read after the scope joined every worker (join orders it).
     if printing.load(Ordering::Relaxed) {
         eprintln!();
     }
@@ -94,6 +98,7 @@ pub fn run_all(
 fn progress(printing: &AtomicBool, done: usize, total: usize) {
     use std::io::IsTerminal;
     if std::io::stderr().is_terminal() {
+        // Relaxed: a flag read only after the workers are joined.
         printing.store(true, Ordering::Relaxed);
         eprint!("\r  ran {done}/{total} tests");
     }
