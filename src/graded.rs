@@ -35,4 +35,10 @@ macro_rules! graded {
 graded! {
     spinlock "spinlock" => locks::spinlock;
     ticket_lock "ticket_lock" => locks::ticket_lock;
+    sleep_wakeup "sleep_wakeup" => sleep::sleep_wakeup;
+    condvar "condvar" => sleep::condvar;
+    semaphore "semaphore" => sleep::semaphore;
+    barrier "barrier" => sleep::barrier;
+    sleeplock "sleeplock" => sleep::sleeplock;
+    bounded_buffer "bounded_buffer" => sleep::bounded_buffer;
 }

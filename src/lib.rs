@@ -8,6 +8,8 @@
 //!   shuttle; [`sync::model::Model`] runs a test body as a model.
 //! * [`locks`] — spinlocks ([`locks::Spinlock`], [`locks::TicketLock`]) and
 //!   the [`locks::RawLock`] interface.
+//! * [`sleep`] — sleeping primitives: xv6's sleep/wakeup, [`sleep::Condvar`],
+//!   semaphores, barriers, sleep locks, the bounded buffer.
 //! * [`check`] — reusable harnesses: the invariants a primitive must keep.
 //! * [`graded`] — what the exercises' tests run against: the reference
 //!   solution, or a student's file when the grader swaps it in.
@@ -18,4 +20,5 @@
 pub mod check;
 pub mod graded;
 pub mod locks;
+pub mod sleep;
 pub mod sync;

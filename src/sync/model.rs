@@ -159,6 +159,26 @@ pub fn panic_text(payload: &(dyn Any + Send)) -> &str {
 
 type Failure = (Box<dyn Any + Send>, String);
 
+/// A model checker's own finding, said as the invariant it breaks; other
+/// panics (the harnesses' assertions) pass through unchanged.
+#[cfg_attr(not(any(loom, shuttle)), allow(dead_code))]
+fn in_course_words(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
+    let text = panic_text(payload.as_ref());
+    let invariant = if text.contains("Causality violation") {
+        "data race: two threads touched lock-protected data with no happens-before edge \
+         between them (the unlock must be a Release that the next lock's Acquire reads)"
+    } else if text.starts_with("deadlock") {
+        "no lost wakeup / no deadlock: every thread is blocked and none will wake the others \
+         (a wakeup sent before its sleeper was listed, or never sent)"
+    } else if text.contains("maximum number of branches") || text.contains("max_steps") {
+        "progress: a thread kept waiting and the run never finished (a waiter never let in, \
+         or a spin loop without spin_loop())"
+    } else {
+        return payload;
+    };
+    Box::new(format!("{invariant} — {} said: {text}", super::WORLD))
+}
+
 /// The environment that rebuilds this very selection of student files
 /// (empty for a plain build), so a replay command tests the same code.
 #[cfg_attr(not(any(loom, shuttle)), allow(dead_code))]
@@ -182,22 +202,7 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
     // Bounds are in code on purpose: never let the environment unbound them.
     builder.max_permutations = None;
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.check(body))).map_err(|p| {
-        // Say loom's findings in the course's words.
-        let text = panic_text(p.as_ref());
-        let p: Box<dyn Any + Send> = if text.contains("Causality violation") {
-            Box::new(format!(
-                "data race: two threads touched lock-protected data with no happens-before edge \
-                 between them (the unlock must be a Release that the next lock's Acquire reads) \
-                 — loom: {text}"
-            ))
-        } else if text.contains("maximum number of branches") {
-            Box::new(format!(
-                "progress: a thread kept waiting and the model never finished (a waiter never let \
-                 in, or a spin loop without spin_loop()) — loom: {text}"
-            ))
-        } else {
-            p
-        };
+        let p = in_course_words(p);
         let next = format!(
             "loom searched every interleaving with at most {} preemptions and found this one.\n\
              To print it, run this one test alone with logging (the log is large):\n  \
@@ -245,6 +250,7 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
         .map_err(|p| {
             let schedule = std::fs::read_to_string(dir.join("schedule000.txt"))
                 .unwrap_or_else(|_| "(schedule not recorded; see shuttle's output above)".into());
+            let p = in_course_words(p);
             let next = format!(
                 "shuttle's {what} scheduler found a failing schedule. Replay exactly that run with:\n  \
                  {}{REPLAY_ENV}='{}' RUSTFLAGS=\"--cfg shuttle\" cargo test --release \

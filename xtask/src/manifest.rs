@@ -36,12 +36,22 @@ pub struct Bug {
     /// Text of the solution to replace; must occur exactly once.
     pub find: String,
     pub replace: String,
+    /// Further replacements, for a bug that touches several places.
+    #[serde(default)]
+    pub also: Vec<Edit>,
     /// Worlds that must each reject the bug; empty means "any world".
     #[serde(default)]
     pub caught_by: Vec<String>,
 }
 
 pub const WORLDS: [&str; 3] = ["std", "loom", "shuttle"];
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Edit {
+    pub find: String,
+    pub replace: String,
+}
 
 impl Course {
     pub fn load(root: &Path) -> Result<Course, String> {
@@ -89,13 +99,21 @@ impl Course {
 impl Bug {
     /// The solution text with this bug planted, or why it cannot be.
     pub fn apply(&self, exercise: &str, solution: &str) -> Result<String, String> {
-        match solution.matches(&self.find).count() {
-            1 => Ok(solution.replacen(&self.find, &self.replace, 1)),
-            n => Err(format!(
-                "planted bug `{exercise}/{}`: its `find` text occurs {n} times in solutions/{exercise}.rs (must be exactly once)",
-                self.name
-            )),
+        let first = Edit { find: self.find.clone(), replace: self.replace.clone() };
+        let mut text = solution.to_string();
+        for edit in std::iter::once(&first).chain(&self.also) {
+            match text.matches(&edit.find).count() {
+                1 => text = text.replacen(&edit.find, &edit.replace, 1),
+                n => {
+                    return Err(format!(
+                        "planted bug `{exercise}/{}`: the text `{}` occurs {n} times in solutions/{exercise}.rs (must be exactly once)",
+                        self.name,
+                        edit.find.lines().next().unwrap_or("").trim()
+                    ))
+                }
+            }
         }
+        Ok(text)
     }
 }
 
@@ -109,6 +127,7 @@ mod tests {
             what: "w".into(),
             find: find.into(),
             replace: "Relaxed".into(),
+            also: vec![],
             caught_by: vec![],
         }
     }
