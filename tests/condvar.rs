@@ -45,7 +45,7 @@ impl Items {
 
 #[test]
 fn no_lost_notification() {
-    Model::new("condvar: no lost notification").preemptions(1).check(|| {
+    Model::new("condvar: no lost notification").preemptions(2).check(|| {
         let items = items();
         let waiter = {
             let items = items.clone();

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 #[test]
 fn permits_are_never_exceeded() {
-    let model = Model::new("semaphore: at most `permits` holders").preemptions(1).threads(4);
+    let model = Model::new("semaphore: at most `permits` holders").preemptions(2).threads(4);
     let threads = model.spawned_threads();
     let permits = threads - 1;
     model.check(move || {
@@ -45,7 +45,7 @@ fn permits_are_never_exceeded() {
 
 #[test]
 fn release_wakes_a_waiter() {
-    Model::new("semaphore: no lost release").preemptions(1).check(|| {
+    Model::new("semaphore: no lost release").preemptions(2).check(|| {
         let sem = Arc::new(Semaphore::new(0));
         let waiter = {
             let sem = sem.clone();
@@ -62,7 +62,7 @@ fn a_stolen_permit_sends_the_waiter_back_to_sleep() {
     // The main thread releases a permit and immediately takes it back
     // (try_acquire) if the waiter has not; the waiter, if woken, must not
     // take a permit that is no longer there.
-    Model::new("semaphore: count never negative").preemptions(1).check(|| {
+    Model::new("semaphore: count never negative").preemptions(2).check(|| {
         let sem = Arc::new(Semaphore::new(0));
         let waiter = {
             let sem = sem.clone();

@@ -45,7 +45,7 @@ const CHAN: Chan = Chan(7);
 fn no_lost_wakeup() {
     // The sleeper and the waker race: whatever the interleaving, the
     // sleeper must not sleep through the one wakeup it gets.
-    Model::new("sleep/wakeup: no lost wakeup").preemptions(1).check(|| {
+    Model::new("sleep/wakeup: no lost wakeup").preemptions(2).check(|| {
         let event = Event::new(4);
         let sleeper = {
             let event = event.clone();
