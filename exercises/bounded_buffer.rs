@@ -32,7 +32,10 @@ impl<T> BoundedBuffer<T> {
     ///
     /// Panics if `capacity` is 0: nothing could ever be put in.
     pub fn new(capacity: usize) -> Self {
-        assert!(capacity > 0, "BoundedBuffer::new: capacity must be at least 1");
+        assert!(
+            capacity > 0,
+            "BoundedBuffer::new: capacity must be at least 1"
+        );
         BoundedBuffer {
             capacity,
             items: Spinlock::new("bounded buffer", VecDeque::with_capacity(capacity)),

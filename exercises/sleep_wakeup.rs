@@ -40,12 +40,15 @@ impl Chan {
     }
 }
 
+/// One bucket: the sleepers of every channel that hashes here.
+type Bucket = Spinlock<Vec<(Chan, Arc<Waiter>)>>;
+
 /// A table of sleepers, hashed by channel.
 pub struct WaitChannels {
     /// Bucket `chan.0 % buckets.len()` lists the threads sleeping on
     /// `chan` (among others). A sleeper is added while its condition lock
     /// is still held and removed only by a `wakeup` on its channel.
-    buckets: Box<[Spinlock<Vec<(Chan, Arc<Waiter>)>>]>,
+    buckets: Box<[Bucket]>,
 }
 
 impl Default for WaitChannels {
@@ -56,7 +59,9 @@ impl Default for WaitChannels {
 
 impl std::fmt::Debug for WaitChannels {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WaitChannels").field("buckets", &self.buckets.len()).finish()
+        f.debug_struct("WaitChannels")
+            .field("buckets", &self.buckets.len())
+            .finish()
     }
 }
 
@@ -70,7 +75,7 @@ impl WaitChannels {
         }
     }
 
-    fn bucket(&self, chan: Chan) -> &Spinlock<Vec<(Chan, Arc<Waiter>)>> {
+    fn bucket(&self, chan: Chan) -> &Bucket {
         &self.buckets[chan.0 % self.buckets.len()]
     }
 
@@ -102,6 +107,10 @@ impl WaitChannels {
 
     /// How many threads sleep on `chan` right now (a snapshot).
     pub fn sleepers(&self, chan: Chan) -> usize {
-        self.bucket(chan).lock().iter().filter(|(c, _)| *c == chan).count()
+        self.bucket(chan)
+            .lock()
+            .iter()
+            .filter(|(c, _)| *c == chan)
+            .count()
     }
 }

@@ -35,7 +35,13 @@ impl Barrier {
     pub fn new(parties: usize) -> Self {
         Barrier {
             parties: parties.max(1),
-            state: Spinlock::new("barrier", Round { arrived: 0, generation: 0 }),
+            state: Spinlock::new(
+                "barrier",
+                Round {
+                    arrived: 0,
+                    generation: 0,
+                },
+            ),
             round_over: Condvar::new(),
         }
     }

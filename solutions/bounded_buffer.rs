@@ -28,7 +28,10 @@ impl<T> BoundedBuffer<T> {
     ///
     /// Panics if `capacity` is 0: nothing could ever be put in.
     pub fn new(capacity: usize) -> Self {
-        assert!(capacity > 0, "BoundedBuffer::new: capacity must be at least 1");
+        assert!(
+            capacity > 0,
+            "BoundedBuffer::new: capacity must be at least 1"
+        );
         BoundedBuffer {
             capacity,
             items: Spinlock::new("bounded buffer", VecDeque::with_capacity(capacity)),
@@ -41,7 +44,9 @@ impl<T> BoundedBuffer<T> {
     pub fn push(&self, item: T) {
         // BEGIN SOLUTION hint: wait on not_full while the buffer is full; push_back; then notify one consumer on not_empty
         let items = self.items.lock();
-        let mut items = self.not_full.wait_while(items, |q| q.len() == self.capacity);
+        let mut items = self
+            .not_full
+            .wait_while(items, |q| q.len() == self.capacity);
         items.push_back(item);
         drop(items);
         self.not_empty.notify_one();
@@ -53,7 +58,9 @@ impl<T> BoundedBuffer<T> {
         // BEGIN SOLUTION hint: wait on not_empty while the buffer is empty; pop_front; then notify one producer on not_full
         let items = self.items.lock();
         let mut items = self.not_empty.wait_while(items, |q| q.is_empty());
-        let item = items.pop_front().expect("not empty: checked under the lock");
+        let item = items
+            .pop_front()
+            .expect("not empty: checked under the lock");
         drop(items);
         self.not_full.notify_one();
         item

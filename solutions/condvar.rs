@@ -42,7 +42,10 @@ impl Condvar {
 
     /// Release `guard`'s lock, sleep until notified, relock and return.
     #[track_caller]
-    pub fn wait<'a, R: RawLock, T: ?Sized>(&self, guard: LockGuard<'a, R, T>) -> LockGuard<'a, R, T> {
+    pub fn wait<'a, R: RawLock, T: ?Sized>(
+        &self,
+        guard: LockGuard<'a, R, T>,
+    ) -> LockGuard<'a, R, T> {
         let lock: &'a Lock<R, T> = LockGuard::lock(&guard);
         let me = Waiter::current();
         // BEGIN SOLUTION hint: queue yourself (push_back a clone of `me`) before you give up `guard`; then drop the guard

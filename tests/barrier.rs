@@ -19,8 +19,10 @@ fn rounds(parties: usize) {
     let barrier = Arc::new(Barrier::new(parties));
     // SeqCst instruments: what the barrier must order is checked by the
     // arrival counts, not lent by them.
-    let arrived: Arc<Vec<AtomicUsize>> = Arc::new((0..ROUNDS).map(|_| AtomicUsize::new(0)).collect());
-    let leaders: Arc<Vec<AtomicUsize>> = Arc::new((0..ROUNDS).map(|_| AtomicUsize::new(0)).collect());
+    let arrived: Arc<Vec<AtomicUsize>> =
+        Arc::new((0..ROUNDS).map(|_| AtomicUsize::new(0)).collect());
+    let leaders: Arc<Vec<AtomicUsize>> =
+        Arc::new((0..ROUNDS).map(|_| AtomicUsize::new(0)).collect());
     let handles: Vec<_> = (0..parties)
         .map(|who| {
             let (barrier, arrived, leaders) = (barrier.clone(), arrived.clone(), leaders.clone());
@@ -53,7 +55,9 @@ fn rounds(parties: usize) {
 
 #[test]
 fn no_thread_leaves_early_and_rounds_repeat() {
-    let model = Model::new("barrier: reusable, never early").preemptions(1).threads(3);
+    let model = Model::new("barrier: reusable, never early")
+        .preemptions(1)
+        .threads(3);
     let parties = model.spawned_threads();
     model.check(move || rounds(parties));
 }
@@ -61,7 +65,10 @@ fn no_thread_leaves_early_and_rounds_repeat() {
 #[test]
 fn many_rounds_on_real_threads() {
     // Fast threads lap slow ones here if the generation is missing.
-    let model = Model::new("barrier: many rounds").preemptions(1).threads(4).rounds(20);
+    let model = Model::new("barrier: many rounds")
+        .preemptions(1)
+        .threads(4)
+        .rounds(20);
     let parties = model.spawned_threads();
     model.check(move || {
         let barrier = Arc::new(Barrier::new(parties));

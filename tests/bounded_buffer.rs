@@ -16,7 +16,11 @@ use std::sync::Arc;
 fn exchange(producers: usize, consumers: usize, per: usize, capacity: usize) {
     let buf = Arc::new(BoundedBuffer::new(capacity));
     let total = producers * per;
-    assert_eq!(total % consumers, 0, "test setup: consumers share the items evenly");
+    assert_eq!(
+        total % consumers,
+        0,
+        "test setup: consumers share the items evenly"
+    );
     let pushers: Vec<_> = (0..producers)
         .map(|p| {
             let buf = buf.clone();
@@ -35,7 +39,11 @@ fn exchange(producers: usize, consumers: usize, per: usize, capacity: usize) {
     let poppers: Vec<_> = (0..consumers)
         .map(|_| {
             let buf = buf.clone();
-            thread::spawn(move || (0..total / consumers).map(|_| buf.pop()).collect::<Vec<_>>())
+            thread::spawn(move || {
+                (0..total / consumers)
+                    .map(|_| buf.pop())
+                    .collect::<Vec<_>>()
+            })
         })
         .collect();
     for h in pushers {
@@ -52,28 +60,41 @@ fn exchange(producers: usize, consumers: usize, per: usize, capacity: usize) {
                 last[p]
             );
             last[p] = Some(seq);
-            assert!(!seen[p][seq], "exactly once: item {seq} of producer {p} was delivered twice");
+            assert!(
+                !seen[p][seq],
+                "exactly once: item {seq} of producer {p} was delivered twice"
+            );
             seen[p][seq] = true;
         }
     }
     for (p, items) in seen.iter().enumerate() {
         for (seq, &s) in items.iter().enumerate() {
-            assert!(s, "exactly once: item {seq} of producer {p} was never delivered");
+            assert!(
+                s,
+                "exactly once: item {seq} of producer {p} was never delivered"
+            );
         }
     }
-    assert!(buf.is_empty(), "items left over after every one was consumed");
+    assert!(
+        buf.is_empty(),
+        "items left over after every one was consumed"
+    );
 }
 
 #[test]
 fn one_producer_one_consumer_through_one_slot() {
-    Model::new("bounded buffer: 1 producer, 1 consumer, capacity 1").preemptions(1).check(|| exchange(1, 1, 3, 1));
+    Model::new("bounded buffer: 1 producer, 1 consumer, capacity 1")
+        .preemptions(1)
+        .check(|| exchange(1, 1, 3, 1));
 }
 
 #[test]
 fn many_producers_many_consumers() {
     // Two producers and two consumers through one slot: the schedule
     // where a notification wakes the wrong kind of thread exists here.
-    let model = Model::new("bounded buffer: 2 producers, 2 consumers").preemptions(1).threads(4);
+    let model = Model::new("bounded buffer: 2 producers, 2 consumers")
+        .preemptions(1)
+        .threads(4);
     let pairs = (model.spawned_threads() / 2).max(1);
     model.check(move || exchange(pairs, pairs, 2, 1));
 }
@@ -88,7 +109,11 @@ mod api {
         assert_eq!(buf.try_pop(), None);
         buf.push(1);
         assert_eq!(buf.try_push(2), Ok(()));
-        assert_eq!(buf.try_push(3), Err(3), "try_push into a full buffer must hand the item back");
+        assert_eq!(
+            buf.try_push(3),
+            Err(3),
+            "try_push into a full buffer must hand the item back"
+        );
         assert_eq!((buf.len(), buf.capacity()), (2, 2));
         assert_eq!(buf.pop(), 1);
         assert_eq!(buf.try_pop(), Some(2));
@@ -97,7 +122,8 @@ mod api {
 
     #[test]
     fn a_busy_pipeline_on_real_threads() {
-        Model::new("bounded buffer: 3 producers, 3 consumers, 100 items each").preemptions(1)
+        Model::new("bounded buffer: 3 producers, 3 consumers, 100 items each")
+            .preemptions(1)
             .rounds(3)
             .check(|| exchange(3, 3, 100, 4));
     }

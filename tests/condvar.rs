@@ -17,7 +17,10 @@ struct Items {
 }
 
 fn items() -> Arc<Items> {
-    Arc::new(Items { count: Spinlock::new("items", 0), cv: Condvar::new() })
+    Arc::new(Items {
+        count: Spinlock::new("items", 0),
+        cv: Condvar::new(),
+    })
 }
 
 impl Items {
@@ -29,7 +32,10 @@ impl Items {
             *count > 0,
             "wait_while returned while its condition still held: a woken waiter must test again (while, not if)"
         );
-        assert!(self.count.holding(), "wait returned without the lock held again");
+        assert!(
+            self.count.holding(),
+            "wait returned without the lock held again"
+        );
         *count -= 1;
     }
 
@@ -45,15 +51,17 @@ impl Items {
 
 #[test]
 fn no_lost_notification() {
-    Model::new("condvar: no lost notification").preemptions(2).check(|| {
-        let items = items();
-        let waiter = {
-            let items = items.clone();
-            thread::spawn(move || items.take())
-        };
-        items.put(false);
-        join(waiter);
-    });
+    Model::new("condvar: no lost notification")
+        .preemptions(2)
+        .check(|| {
+            let items = items();
+            let waiter = {
+                let items = items.clone();
+                thread::spawn(move || items.take())
+            };
+            items.put(false);
+            join(waiter);
+        });
 }
 
 // Three threads waiting on each other's spinlocks: too big a state space
@@ -61,7 +69,9 @@ fn no_lost_notification() {
 #[cfg(not(loom))]
 #[test]
 fn notify_all_wakes_every_waiter() {
-    let model = Model::new("condvar: notify_all wakes all").preemptions(1).threads(3);
+    let model = Model::new("condvar: notify_all wakes all")
+        .preemptions(1)
+        .threads(3);
     let waiters = model.spawned_threads();
     model.check(move || {
         let items = items();
@@ -85,7 +95,9 @@ fn notify_all_wakes_every_waiter() {
 
 #[test]
 fn notify_one_wakes_one_waiter_per_call() {
-    let model = Model::new("condvar: notify_one wakes one").preemptions(1).threads(3);
+    let model = Model::new("condvar: notify_one wakes one")
+        .preemptions(1)
+        .threads(3);
     let waiters = model.spawned_threads();
     model.check(move || {
         let items = items();
@@ -110,25 +122,27 @@ fn a_woken_waiter_checks_again() {
     // The main thread announces an item and then takes it back itself
     // before the woken waiter gets the lock; the waiter must go back to
     // waiting, and get the second item.
-    Model::new("condvar: wait_while re-checks").preemptions(1).check(|| {
-        let items = items();
-        let waiter = {
-            let items = items.clone();
-            thread::spawn(move || items.take())
-        };
-        while items.cv.waiters() < 1 {
-            spin_loop();
-        }
-        items.put(false);
-        {
-            let mut count = items.count.lock();
-            if *count > 0 {
-                *count -= 1; // stolen
+    Model::new("condvar: wait_while re-checks")
+        .preemptions(1)
+        .check(|| {
+            let items = items();
+            let waiter = {
+                let items = items.clone();
+                thread::spawn(move || items.take())
+            };
+            while items.cv.waiters() < 1 {
+                spin_loop();
             }
-        }
-        items.put(false);
-        join(waiter);
-    });
+            items.put(false);
+            {
+                let mut count = items.count.lock();
+                if *count > 0 {
+                    *count -= 1; // stolen
+                }
+            }
+            items.put(false);
+            join(waiter);
+        });
 }
 
 #[cfg(not(any(loom, shuttle)))]

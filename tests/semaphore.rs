@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 #[test]
 fn permits_are_never_exceeded() {
-    let model = Model::new("semaphore: at most `permits` holders").preemptions(2).threads(4);
+    let model = Model::new("semaphore: at most `permits` holders")
+        .preemptions(2)
+        .threads(4);
     let threads = model.spawned_threads();
     let permits = threads - 1;
     model.check(move || {
@@ -45,16 +47,18 @@ fn permits_are_never_exceeded() {
 
 #[test]
 fn release_wakes_a_waiter() {
-    Model::new("semaphore: no lost release").preemptions(2).check(|| {
-        let sem = Arc::new(Semaphore::new(0));
-        let waiter = {
-            let sem = sem.clone();
-            thread::spawn(move || sem.acquire())
-        };
-        sem.release();
-        join(waiter);
-        assert_eq!(sem.available(), 0);
-    });
+    Model::new("semaphore: no lost release")
+        .preemptions(2)
+        .check(|| {
+            let sem = Arc::new(Semaphore::new(0));
+            let waiter = {
+                let sem = sem.clone();
+                thread::spawn(move || sem.acquire())
+            };
+            sem.release();
+            join(waiter);
+            assert_eq!(sem.available(), 0);
+        });
 }
 
 #[test]
@@ -62,20 +66,26 @@ fn a_stolen_permit_sends_the_waiter_back_to_sleep() {
     // The main thread releases a permit and immediately takes it back
     // (try_acquire) if the waiter has not; the waiter, if woken, must not
     // take a permit that is no longer there.
-    Model::new("semaphore: count never negative").preemptions(2).check(|| {
-        let sem = Arc::new(Semaphore::new(0));
-        let waiter = {
-            let sem = sem.clone();
-            thread::spawn(move || sem.acquire())
-        };
-        sem.release();
-        let stolen = sem.try_acquire();
-        if stolen {
+    Model::new("semaphore: count never negative")
+        .preemptions(2)
+        .check(|| {
+            let sem = Arc::new(Semaphore::new(0));
+            let waiter = {
+                let sem = sem.clone();
+                thread::spawn(move || sem.acquire())
+            };
             sem.release();
-        }
-        join(waiter);
-        assert_eq!(sem.available(), 0, "count never negative: permits left after every acquire matched a release");
-    });
+            let stolen = sem.try_acquire();
+            if stolen {
+                sem.release();
+            }
+            join(waiter);
+            assert_eq!(
+                sem.available(),
+                0,
+                "count never negative: permits left after every acquire matched a release"
+            );
+        });
 }
 
 #[cfg(not(any(loom, shuttle)))]
@@ -86,7 +96,10 @@ mod api {
     fn try_acquire_takes_only_what_is_there() {
         let sem = Semaphore::new(1);
         assert!(sem.try_acquire(), "try_acquire failed with a permit free");
-        assert!(!sem.try_acquire(), "try_acquire succeeded with no permit free");
+        assert!(
+            !sem.try_acquire(),
+            "try_acquire succeeded with no permit free"
+        );
         assert_eq!(sem.available(), 0);
         sem.release();
         assert_eq!(sem.available(), 1);

@@ -18,7 +18,10 @@ struct Event {
 
 impl Event {
     fn new(buckets: usize) -> Arc<Self> {
-        Arc::new(Event { ready: Spinlock::new("ready", false), chans: WaitChannels::new(buckets) })
+        Arc::new(Event {
+            ready: Spinlock::new("ready", false),
+            chans: WaitChannels::new(buckets),
+        })
     }
 
     /// Sleep on `chan` until the flag is set; check the lock is held after.
@@ -45,15 +48,17 @@ const CHAN: Chan = Chan(7);
 fn no_lost_wakeup() {
     // The sleeper and the waker race: whatever the interleaving, the
     // sleeper must not sleep through the one wakeup it gets.
-    Model::new("sleep/wakeup: no lost wakeup").preemptions(2).check(|| {
-        let event = Event::new(4);
-        let sleeper = {
-            let event = event.clone();
-            thread::spawn(move || event.await_ready(CHAN))
-        };
-        event.set_and_wake(CHAN);
-        join(sleeper);
-    });
+    Model::new("sleep/wakeup: no lost wakeup")
+        .preemptions(2)
+        .check(|| {
+            let event = Event::new(4);
+            let sleeper = {
+                let event = event.clone();
+                thread::spawn(move || event.await_ready(CHAN))
+            };
+            event.set_and_wake(CHAN);
+            join(sleeper);
+        });
 }
 
 // Three threads waiting on each other's spinlocks: too big a state space
@@ -61,7 +66,9 @@ fn no_lost_wakeup() {
 #[cfg(not(loom))]
 #[test]
 fn wakeup_wakes_every_sleeper_on_the_channel() {
-    let model = Model::new("sleep/wakeup: wakeup wakes all").preemptions(1).threads(3);
+    let model = Model::new("sleep/wakeup: wakeup wakes all")
+        .preemptions(1)
+        .threads(3);
     let sleepers = model.spawned_threads();
     model.check(move || {
         let event = Event::new(4);
@@ -125,7 +132,10 @@ mod api {
     fn many_rounds_of_ping_pong_on_real_threads() {
         // A counter passed back and forth: each side sleeps until it is its
         // turn. A lost wakeup hangs, which the model runner's deadline reports.
-        Model::new("sleep/wakeup: ping-pong").preemptions(1).rounds(1).check(ping_pong);
+        Model::new("sleep/wakeup: ping-pong")
+            .preemptions(1)
+            .rounds(1)
+            .check(ping_pong);
     }
 
     fn ping_pong() {

@@ -5,7 +5,11 @@
 mod common;
 
 mod invariants {
-    lock_invariant_tests!(proclab::graded::sleeplock::RawSleepLock, "sleep lock", preemptions = 1);
+    lock_invariant_tests!(
+        proclab::graded::sleeplock::RawSleepLock,
+        "sleep lock",
+        preemptions = 1
+    );
 }
 
 #[cfg(not(any(loom, shuttle)))]
@@ -17,7 +21,11 @@ mod api {
         let lock: proclab::graded::sleeplock::SleepLock<u32> = Lock::new("disk buffer", 0);
         let before = spinlocks_held();
         let guard = lock.lock();
-        assert_eq!(spinlocks_held(), before, "a held sleep lock must not count as a spinlock");
+        assert_eq!(
+            spinlocks_held(),
+            before,
+            "a held sleep lock must not count as a spinlock"
+        );
         // Sleeping while holding it is allowed: wait on a semaphore that a
         // helper thread releases.
         let sem = Arc::new(proclab::sleep::Semaphore::new(0));
@@ -30,12 +38,17 @@ mod api {
 
     #[test]
     fn a_waiter_sleeps_while_the_holder_works() {
-        let lock = Arc::new(Lock::<proclab::graded::sleeplock::RawSleepLock, u32>::new("slow", 0));
+        let lock = Arc::new(Lock::<proclab::graded::sleeplock::RawSleepLock, u32>::new(
+            "slow", 0,
+        ));
         let guard = lock.lock();
         let l2 = lock.clone();
         let h = std::thread::spawn(move || *l2.lock() += 1);
         std::thread::sleep(std::time::Duration::from_millis(20));
-        assert!(!h.is_finished(), "the waiter got in while the lock was held");
+        assert!(
+            !h.is_finished(),
+            "the waiter got in while the lock was held"
+        );
         drop(guard);
         h.join().unwrap();
         assert_eq!(*lock.lock(), 1);

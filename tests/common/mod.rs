@@ -56,7 +56,10 @@ macro_rules! lock_api_tests {
             let gb = b.try_lock().unwrap();
             assert_eq!(spinlocks_held(), before + 2);
             let seen_elsewhere = std::thread::spawn(spinlocks_held).join().unwrap();
-            assert_eq!(seen_elsewhere, 0, "another thread's count includes locks it does not hold");
+            assert_eq!(
+                seen_elsewhere, 0,
+                "another thread's count includes locks it does not hold"
+            );
             drop(gb);
             drop(ga);
             assert_eq!(spinlocks_held(), before);
@@ -66,7 +69,13 @@ macro_rules! lock_api_tests {
         fn works_as_a_lock_api_mutex_in_a_static() {
             static TOTAL: lock_api::Mutex<$raw, u64> = lock_api::Mutex::new(0);
             let handles: Vec<_> = (0..2)
-                .map(|_| std::thread::spawn(|| for _ in 0..1000 { *TOTAL.lock() += 1 }))
+                .map(|_| {
+                    std::thread::spawn(|| {
+                        for _ in 0..1000 {
+                            *TOTAL.lock() += 1
+                        }
+                    })
+                })
                 .collect();
             for h in handles {
                 h.join().unwrap();
@@ -174,5 +183,7 @@ macro_rules! lock_api_tests_without_counting {
 /// reaches the model checker.
 #[allow(dead_code)]
 pub fn join<T>(handle: proclab::sync::thread::JoinHandle<T>) -> T {
-    handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+    handle
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
 }

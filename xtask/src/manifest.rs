@@ -99,7 +99,10 @@ impl Course {
 impl Bug {
     /// The solution text with this bug planted, or why it cannot be.
     pub fn apply(&self, exercise: &str, solution: &str) -> Result<String, String> {
-        let first = Edit { find: self.find.clone(), replace: self.replace.clone() };
+        let first = Edit {
+            find: self.find.clone(),
+            replace: self.replace.clone(),
+        };
         let mut text = solution.to_string();
         for edit in std::iter::once(&first).chain(&self.also) {
             match text.matches(&edit.find).count() {
