@@ -195,6 +195,11 @@ pub fn reason(stdout: &str, stderr: &str, code: Option<i32>) -> String {
             .unwrap_or("?");
         return format!("panicked with {got} but the rule says {want}");
     }
+    // A `todo!` left in student code is the root cause whatever else it
+    // set off (a thread waiting forever for the one that panicked, say).
+    if let Some(todo) = panics.iter().find(|p| p.starts_with("not yet implemented")) {
+        return todo.clone();
+    }
     // A model check's report names the invariant and how to replay; else
     // the first panic is the cause and later ones (a join's unwrap, say)
     // its echoes.
