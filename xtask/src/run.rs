@@ -143,7 +143,13 @@ fn run_one(root: &Path, job: &Job) -> Outcome {
         .unwrap_or_default();
     match status {
         None => Outcome::TimedOut(job.timeout),
-        Some(s) if s.success() => Outcome::Pass,
+        // Exit status 0 alone proves nothing: a test can call
+        // `std::process::exit(0)` before libtest reports it. Pass means
+        // libtest itself said so.
+        Some(s) if s.success() && out.contains("test result: ok. 1 passed") => Outcome::Pass,
+        Some(s) if s.success() => Outcome::Fail(
+            "the test process exited with status 0 before the test harness reported a result (std::process::exit in the code?)".into(),
+        ),
         Some(s) => Outcome::Fail(
             // Fill in the model runner's replay command for this very test.
             reason(&out, &err, s.code())
