@@ -1,6 +1,7 @@
 //! `cargo xtask grade`: the course table.
 
 use crate::manifest::{Course, Exercise};
+use crate::report;
 use crate::run::{self, Job, Outcome};
 use crate::world::{self, World};
 use crate::Args;
@@ -145,7 +146,11 @@ pub fn grade(
 }
 
 pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
-    let args = Args::parse(args, &["solutions", "dir", "expect"], &["dir", "expect"])?;
+    let args = Args::parse(
+        args,
+        &["solutions", "dir", "expect", "gradescope", "junit"],
+        &["dir", "expect", "gradescope", "junit"],
+    )?;
     let course = Course::load(root)?;
     let exercises = course.select(&args.names)?;
     let dir: PathBuf = match (args.has("solutions"), args.value("dir")) {
@@ -168,6 +173,19 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     let worlds = [World::Std, World::Loom, World::Shuttle];
     let results = grade(root, &exercises, &dir, &worlds, false)?;
     print_table(&exercises, &results);
+
+    let entries = report::entries(&exercises, &results);
+    if let Some(path) = args.value("gradescope") {
+        let json = report::gradescope(&entries, &|_| "visible");
+        let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+        std::fs::write(path, text).map_err(|e| format!("--gradescope {path}: {e}"))?;
+        eprintln!("wrote {path} (Gradescope results.json)");
+    }
+    if let Some(path) = args.value("junit") {
+        std::fs::write(path, report::junit(&exercises, &entries))
+            .map_err(|e| format!("--junit {path}: {e}"))?;
+        eprintln!("wrote {path} (JUnit XML)");
+    }
 
     let full = exercises
         .iter()

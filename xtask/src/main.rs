@@ -10,6 +10,7 @@ mod bugs;
 mod exercises;
 mod grade;
 mod manifest;
+mod report;
 mod run;
 mod world;
 
@@ -20,8 +21,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
   grade [NAME...] [--solutions | --dir DIR] [--expect full|stubs]
+        [--gradescope FILE] [--junit FILE]
         Grade exercises (all by default) in the std, loom and shuttle worlds
-        and print the course table. Grades `exercises/` unless --solutions
+        and print the course table; optionally also write Gradescope's
+        results.json and a JUnit XML report. Grades `exercises/` unless --solutions
         (the reference code) or --dir. Exit status 0 only when every graded
         exercise has full marks, or with --expect, when the result is what
         it names (stubs: every test fails on a todo!, none on anything else).

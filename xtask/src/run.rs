@@ -286,7 +286,7 @@ mod tests {
 ---- invariants::no_lost_update stdout ----
 
 thread 'x' panicked at /home/s/proclab/exercises/spinlock.rs:71:9:
-not yet implemented: loop on compare_exchange_weak
+called `Option::unwrap()` on a `None` value
 note: run with `RUST_BACKTRACE=1`
 
 thread 'y' panicked at src/sync/model.rs:137:13:
