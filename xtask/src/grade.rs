@@ -174,6 +174,14 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     let results = grade(root, &exercises, &dir, &worlds, false)?;
     print_table(&exercises, &results);
 
+    if dir == root.join("exercises") {
+        let scores = exercises
+            .iter()
+            .map(|e| (e.name.clone(), (results[&e.name].score(e.points), e.points)))
+            .collect();
+        crate::student::record_scores(root, &scores);
+    }
+
     let entries = report::entries(&exercises, &results);
     if let Some(path) = args.value("gradescope") {
         let json = report::gradescope(&entries, &|_| "visible");

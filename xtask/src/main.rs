@@ -12,6 +12,7 @@ mod grade;
 mod manifest;
 mod report;
 mod run;
+mod student;
 mod world;
 
 use std::path::PathBuf;
@@ -28,6 +29,14 @@ usage: cargo xtask <command>
         (the reference code) or --dir. Exit status 0 only when every graded
         exercise has full marks, or with --expect, when the result is what
         it names (stubs: every test fails on a todo!, none on anything else).
+  hint NAME [--reset]
+        Show the next hint of NAME's ladder (one more each time).
+  watch NAME
+        Grade NAME again each time exercises/NAME.rs is saved.
+  progress
+        Each exercise's score at its last grading.
+  solution NAME
+        Print the reference solution, once NAME is passed.
   bugs [NAME...]
         Build every planted bug from course.toml and prove the exercise's own
         tests reject it (in the worlds its `caught_by` names).
@@ -43,6 +52,10 @@ fn main() -> ExitCode {
         Some("grade") => grade::main(&root, &args[1..]),
         Some("bugs") => bugs::main(&root, &args[1..]),
         Some("exercises") => exercises::main(&root, &args[1..]),
+        Some("hint") => student::hint(&root, &args[1..]),
+        Some("watch") => student::watch(&root, &args[1..]),
+        Some("progress") => student::progress(&root, &args[1..]),
+        Some("solution") => student::solution(&root, &args[1..]),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(true)
