@@ -90,6 +90,7 @@ pub fn grade(
     dir: &Path,
     worlds: &[World],
     stop_early: bool,
+    max_procs: Option<u64>,
 ) -> Result<BTreeMap<String, Graded>, String> {
     let mut results: BTreeMap<String, Graded> = exercises
         .iter()
@@ -121,6 +122,7 @@ pub fn grade(
                     exe: exe.clone(),
                     test,
                     timeout: world.test_timeout(),
+                    max_procs,
                 });
             }
         }
@@ -148,8 +150,15 @@ pub fn grade(
 pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     let args = Args::parse(
         args,
-        &["solutions", "dir", "expect", "gradescope", "junit"],
-        &["dir", "expect", "gradescope", "junit"],
+        &[
+            "solutions",
+            "dir",
+            "expect",
+            "gradescope",
+            "junit",
+            "max-procs",
+        ],
+        &["dir", "expect", "gradescope", "junit", "max-procs"],
     )?;
     let course = Course::load(root)?;
     let exercises = course.select(&args.names)?;
@@ -171,7 +180,14 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         exercises.len()
     );
     let worlds = [World::Std, World::Loom, World::Shuttle];
-    let results = grade(root, &exercises, &dir, &worlds, false)?;
+    let max_procs = match args.value("max-procs") {
+        Some(n) => Some(
+            n.parse::<u64>()
+                .map_err(|_| format!("--max-procs takes a number, not `{n}`"))?,
+        ),
+        None => None,
+    };
+    let results = grade(root, &exercises, &dir, &worlds, false, max_procs)?;
     print_table(&exercises, &results);
 
     if dir == root.join("exercises") {

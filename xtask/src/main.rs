@@ -22,10 +22,12 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
   grade [NAME...] [--solutions | --dir DIR] [--expect full|stubs]
-        [--gradescope FILE] [--junit FILE]
+        [--gradescope FILE] [--junit FILE] [--max-procs N]
         Grade exercises (all by default) in the std, loom and shuttle worlds
         and print the course table; optionally also write Gradescope's
-        results.json and a JUnit XML report. Grades `exercises/` unless --solutions
+        results.json and a JUnit XML report. Each test runs in its own
+        process group with wall-clock, CPU-time, file-size and output
+        limits; --max-procs also caps processes (RLIMIT_NPROC, per user). Grades `exercises/` unless --solutions
         (the reference code) or --dir. Exit status 0 only when every graded
         exercise has full marks, or with --expect, when the result is what
         it names (stubs: every test fails on a todo!, none on anything else).
