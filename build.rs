@@ -5,7 +5,9 @@
 //!
 //! * `PROCLAB_STUDENT` — exercise names, comma-separated, to take from the
 //!   student's files (e.g. `spinlock,ticket_lock`);
-//! * `PROCLAB_STUDENT_DIR` — where those files are (default `exercises/`).
+//! * `PROCLAB_STUDENT_DIR` — where those files are (default `exercises/`);
+//! * `PROCLAB_HIDDEN_DIR` — a teacher's hidden tests, compiled into the
+//!   `hidden` test target (see `hidden_tests` below).
 //!
 //! For each name this script declares `cfg(proclab_student = "NAME")` and
 //! writes a `mod NAME` item pointing at `DIR/NAME.rs` into
@@ -21,6 +23,7 @@ fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=PROCLAB_STUDENT");
     println!("cargo::rerun-if-env-changed=PROCLAB_STUDENT_DIR");
+    println!("cargo::rerun-if-env-changed=PROCLAB_HIDDEN_DIR");
     println!("cargo::rustc-check-cfg=cfg(proclab_student, values(any()))");
 
     let root =
@@ -55,6 +58,47 @@ fn main() {
         "cargo::rustc-env=PROCLAB_BUILT_STUDENT_DIR={}",
         dir.display()
     );
-    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("student.rs");
-    std::fs::write(&out, modules).expect("write $OUT_DIR/student.rs");
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out_dir.join("student.rs"), modules).expect("write $OUT_DIR/student.rs");
+    std::fs::write(out_dir.join("hidden.rs"), hidden_tests()).expect("write $OUT_DIR/hidden.rs");
+}
+
+/// A teacher's hidden tests: each `<exercise>.rs` in `PROCLAB_HIDDEN_DIR`
+/// becomes `mod <exercise>` of the `hidden` test target (tests/hidden.rs),
+/// so its tests are named `<exercise>::…` and the grader knows whose they are.
+fn hidden_tests() -> String {
+    let Ok(dir) = env::var("PROCLAB_HIDDEN_DIR") else {
+        return String::new();
+    };
+    if dir.is_empty() {
+        return String::new();
+    }
+    let dir = PathBuf::from(dir);
+    println!("cargo::rerun-if-changed={}", dir.display());
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("PROCLAB_HIDDEN_DIR={}: {e}", dir.display()))
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".rs").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    let mut out = String::new();
+    for name in names {
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            panic!("PROCLAB_HIDDEN_DIR: `{name}.rs` is not named after an exercise");
+        }
+        let file = dir.join(format!("{name}.rs"));
+        println!("cargo::rerun-if-changed={}", file.display());
+        writeln!(
+            out,
+            "#[path = {:?}]\nmod {name};",
+            file.display().to_string()
+        )
+        .expect("writing to a String cannot fail");
+    }
+    out
 }

@@ -57,7 +57,11 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
                 continue;
             }
             let subset: Vec<Exercise> = wanted.iter().map(|&i| planted[i].0.clone()).collect();
-            let results = grade(root, &subset, &dir, &[world], true, None)?;
+            let src = crate::world::Sources {
+                dir: dir.clone(),
+                hidden: None,
+            };
+            let results = grade(root, &subset, &src, &[world], true, None)?;
             for &i in &wanted {
                 let g = &results[&planted[i].0.name];
                 if let Some(err) = g.compile_errors.get(&world) {

@@ -84,10 +84,13 @@ fn first_lines(text: &str, n: usize) -> String {
 /// Grade `exercises` from the files in `dir`, in `worlds` (a world is
 /// skipped for an exercise that does not list it). With `stop_early`, an
 /// exercise's remaining tests in a world are skipped after its first failure.
+/// How hidden tests are marked in names: `exercise/world/hidden:test`.
+pub const HIDDEN_PREFIX: &str = "hidden:";
+
 pub fn grade(
     root: &Path,
     exercises: &[Exercise],
-    dir: &Path,
+    src: &world::Sources,
     worlds: &[World],
     stop_early: bool,
     max_procs: Option<u64>,
@@ -106,7 +109,7 @@ pub fn grade(
         if names.is_empty() {
             continue;
         }
-        let built = world::build(root, world, &names, dir)?;
+        let built = world::build(root, world, &names, src)?;
         for (ex, err) in built.errors {
             results
                 .get_mut(&ex)
@@ -115,11 +118,23 @@ pub fn grade(
                 .insert(world, err);
         }
         let mut jobs = vec![];
-        for (ex, exe) in &built.executables {
+        for (target, exe) in &built.executables {
             for test in run::list(exe, root)? {
+                // A hidden test `spinlock::x` belongs to exercise `spinlock`.
+                let (ex, label) = if target == world::HIDDEN_TARGET {
+                    match test.split_once("::") {
+                        Some((ex, _)) if names.iter().any(|n| n == ex) => {
+                            (ex.to_string(), format!("{HIDDEN_PREFIX}{test}"))
+                        }
+                        _ => continue,
+                    }
+                } else {
+                    (target.clone(), test.clone())
+                };
                 jobs.push(Job {
-                    group: ex.clone(),
+                    group: ex,
                     exe: exe.clone(),
+                    label,
                     test,
                     timeout: world.test_timeout(),
                     max_procs,
@@ -141,25 +156,24 @@ pub fn grade(
                 .tests
                 .entry(world)
                 .or_default()
-                .push((job.test, outcome));
+                .push((job.label, outcome));
         }
     }
     Ok(results)
 }
 
 pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
-    let args = Args::parse(
-        args,
-        &[
-            "solutions",
-            "dir",
-            "expect",
-            "gradescope",
-            "junit",
-            "max-procs",
-        ],
-        &["dir", "expect", "gradescope", "junit", "max-procs"],
-    )?;
+    const VALUED: &[&str] = &[
+        "dir",
+        "expect",
+        "gradescope",
+        "junit",
+        "max-procs",
+        "hidden",
+        "hidden-visibility",
+    ];
+    let known: Vec<&str> = VALUED.iter().copied().chain(["solutions"]).collect();
+    let args = Args::parse(args, &known, VALUED)?;
     let course = Course::load(root)?;
     let exercises = course.select(&args.names)?;
     let dir: PathBuf = match (args.has("solutions"), args.value("dir")) {
@@ -187,7 +201,25 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         ),
         None => None,
     };
-    let results = grade(root, &exercises, &dir, &worlds, false, max_procs)?;
+    let hidden = match args.value("hidden") {
+        Some(h) => Some(std::fs::canonicalize(h).map_err(|e| format!("--hidden {h}: {e}"))?),
+        None => None,
+    };
+    let visibility: &'static str = match args.value("hidden-visibility") {
+        None | Some("hidden") => "hidden",
+        Some("after_due_date") => "after_due_date",
+        Some("after_published") => "after_published",
+        Some(v) => {
+            return Err(format!(
+                "--hidden-visibility takes hidden, after_due_date or after_published, not `{v}`"
+            ))
+        }
+    };
+    let src = world::Sources {
+        dir: dir.clone(),
+        hidden,
+    };
+    let results = grade(root, &exercises, &src, &worlds, false, max_procs)?;
     print_table(&exercises, &results);
 
     if dir == root.join("exercises") {
@@ -200,7 +232,13 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
 
     let entries = report::entries(&exercises, &results);
     if let Some(path) = args.value("gradescope") {
-        let json = report::gradescope(&entries, &|_| "visible");
+        let json = report::gradescope(&entries, &|e| {
+            if e.name.contains(HIDDEN_PREFIX) {
+                visibility
+            } else {
+                "visible"
+            }
+        });
         let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
         std::fs::write(path, text).map_err(|e| format!("--gradescope {path}: {e}"))?;
         eprintln!("wrote {path} (Gradescope results.json)");

@@ -23,11 +23,14 @@ usage: cargo xtask <command>
 
   grade [NAME...] [--solutions | --dir DIR] [--expect full|stubs]
         [--gradescope FILE] [--junit FILE] [--max-procs N]
+        [--hidden DIR [--hidden-visibility hidden|after_due_date|after_published]]
         Grade exercises (all by default) in the std, loom and shuttle worlds
         and print the course table; optionally also write Gradescope's
         results.json and a JUnit XML report. Each test runs in its own
         process group with wall-clock, CPU-time, file-size and output
-        limits; --max-procs also caps processes (RLIMIT_NPROC, per user). Grades `exercises/` unless --solutions
+        limits; --max-procs also caps processes (RLIMIT_NPROC, per user).
+        --hidden adds a teacher's tests (DIR/<exercise>.rs), counted in the
+        exercise's points and marked with the given Gradescope visibility. Grades `exercises/` unless --solutions
         (the reference code) or --dir. Exit status 0 only when every graded
         exercise has full marks, or with --expect, when the result is what
         it names (stubs: every test fails on a todo!, none on anything else).

@@ -48,7 +48,10 @@ pub struct Job {
     /// Jobs sharing a group stop early together (see [`run_all`]).
     pub group: String,
     pub exe: PathBuf,
+    /// The libtest name, as `--exact` wants it.
     pub test: String,
+    /// The name reports show (hidden tests are marked).
+    pub label: String,
     pub timeout: Duration,
     /// RLIMIT_NPROC for the test's user, when the grader was asked to cap it.
     pub max_procs: Option<u64>,

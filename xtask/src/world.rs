@@ -70,6 +70,18 @@ impl World {
     }
 }
 
+/// Where the code under grade comes from.
+pub struct Sources {
+    /// The student's exercise files (`<exercise>.rs`).
+    pub dir: PathBuf,
+    /// A teacher's hidden tests (`<exercise>.rs`), built as the `hidden`
+    /// test target.
+    pub hidden: Option<PathBuf>,
+}
+
+/// The test target that holds hidden tests.
+pub const HIDDEN_TARGET: &str = "hidden";
+
 /// What a build produced.
 #[derive(Default)]
 pub struct Built {
@@ -80,12 +92,17 @@ pub struct Built {
 }
 
 /// Build `exercises` (student versions from `dir`) and their tests in `world`.
-pub fn build(root: &Path, world: World, exercises: &[String], dir: &Path) -> Result<Built, String> {
+pub fn build(
+    root: &Path,
+    world: World,
+    exercises: &[String],
+    src: &Sources,
+) -> Result<Built, String> {
     let mut built = Built::default();
     let mut remaining: Vec<String> = exercises.to_vec();
     while !remaining.is_empty() {
         let started = Instant::now();
-        let attempt = build_once(root, world, &remaining, dir)?;
+        let attempt = build_once(root, world, &remaining, src)?;
         eprintln!(
             "  {:<8} built {} exercise(s) in {:.1} s{}",
             world.name(),
@@ -103,7 +120,7 @@ pub fn build(root: &Path, world: World, exercises: &[String], dir: &Path) -> Res
             if remaining.len() > 1 {
                 // Find the culprit one exercise at a time.
                 for ex in &remaining {
-                    let single = build(root, world, std::slice::from_ref(ex), dir)?;
+                    let single = build(root, world, std::slice::from_ref(ex), src)?;
                     built.executables.extend(single.executables);
                     built.errors.extend(single.errors);
                 }
@@ -133,13 +150,21 @@ fn build_once(
     root: &Path,
     world: World,
     exercises: &[String],
-    dir: &Path,
+    src: &Sources,
 ) -> Result<Attempt, String> {
     let mut cmd = world.cargo(root);
     cmd.env("PROCLAB_STUDENT", exercises.join(","))
-        .env("PROCLAB_STUDENT_DIR", dir);
+        .env("PROCLAB_STUDENT_DIR", &src.dir)
+        // Always set (empty = none), so the build script sees the same state.
+        .env(
+            "PROCLAB_HIDDEN_DIR",
+            src.hidden.as_deref().unwrap_or(Path::new("")),
+        );
     for ex in exercises {
         cmd.args(["--test", ex]);
+    }
+    if src.hidden.is_some() {
+        cmd.args(["--test", HIDDEN_TARGET]);
     }
     let output = cmd
         .output()
@@ -174,7 +199,7 @@ fn build_once(
                     .as_str()
                     .unwrap_or("")
                     .to_string();
-                match charge(&msg, exercises, dir) {
+                match charge(&msg, exercises, src) {
                     Some(ex) => {
                         attempt.errors.entry(ex).or_insert(rendered);
                     }
@@ -195,7 +220,7 @@ fn build_once(
 
 /// The exercise a compiler error belongs to: the test target being
 /// compiled, or the student file a span points into.
-fn charge(msg: &Value, exercises: &[String], dir: &Path) -> Option<String> {
+fn charge(msg: &Value, exercises: &[String], src: &Sources) -> Option<String> {
     let target = msg["target"]["name"].as_str().unwrap_or("");
     let is_test = msg["target"]["kind"]
         .as_array()
@@ -206,11 +231,12 @@ fn charge(msg: &Value, exercises: &[String], dir: &Path) -> Option<String> {
     let spans = msg["message"]["spans"].as_array()?;
     spans.iter().find_map(|span| {
         let file = Path::new(span["file_name"].as_str()?);
+        let dirs = std::iter::once(src.dir.as_path()).chain(src.hidden.as_deref());
+        let in_dirs = dirs.filter(|d| file.starts_with(d)).count() > 0;
         exercises
             .iter()
             .find(|ex| {
-                file == dir.join(format!("{ex}.rs"))
-                    || file.ends_with(format!("{ex}.rs")) && file.starts_with(dir)
+                in_dirs && file.file_name() == Some(std::ffi::OsStr::new(&format!("{ex}.rs")))
             })
             .cloned()
     })
