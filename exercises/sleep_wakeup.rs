@@ -45,8 +45,8 @@ type Bucket = Spinlock<Vec<(Chan, Arc<Waiter>)>>;
 
 /// A table of sleepers, hashed by channel.
 pub struct WaitChannels {
-    /// Bucket `chan.0 % buckets.len()` lists the threads sleeping on
-    /// `chan` (among others). A sleeper is added while its condition lock
+    /// Bucket `bucket_of(chan)` lists the threads sleeping on `chan`
+    /// (among others). A sleeper is added while its condition lock
     /// is still held and removed only by a `wakeup` on its channel.
     buckets: Box<[Bucket]>,
 }
@@ -75,8 +75,16 @@ impl WaitChannels {
         }
     }
 
+    /// The bucket `chan` hashes to. Addresses are multiples of their
+    /// alignment, so `chan % buckets` would leave most buckets unused; a
+    /// multiplicative (Fibonacci) hash spreads them, its high bits best mixed.
+    pub fn bucket_of(&self, chan: Chan) -> usize {
+        let mixed = (chan.0 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((mixed >> 32) as usize) % self.buckets.len()
+    }
+
     fn bucket(&self, chan: Chan) -> &Bucket {
-        &self.buckets[chan.0 % self.buckets.len()]
+        &self.buckets[self.bucket_of(chan)]
     }
 
     /// Atomically release `guard`'s lock and sleep on `chan`; relock before

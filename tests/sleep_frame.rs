@@ -33,3 +33,17 @@ fn a_waiter_refuses_to_sleep_holding_a_spinlock() {
     let _g = lock.lock();
     Waiter::current().sleep();
 }
+
+#[test]
+fn aligned_addresses_spread_over_the_buckets() {
+    use proclab::sleep::WaitChannels;
+    let chans = WaitChannels::new(64);
+    let used: std::collections::HashSet<usize> = (0..64)
+        .map(|i| chans.bucket_of(Chan(0x7f00_0000_1000 + 8 * i)))
+        .collect();
+    assert!(
+        used.len() >= 32,
+        "64 neighbouring 8-byte-aligned channels use only {} of 64 buckets",
+        used.len()
+    );
+}
