@@ -171,6 +171,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         "max-procs",
         "hidden",
         "hidden-visibility",
+        "worlds",
     ];
     let known: Vec<&str> = VALUED.iter().copied().chain(["solutions"]).collect();
     let args = Args::parse(args, &known, VALUED)?;
@@ -189,11 +190,26 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         }
     }
     let shown = dir.strip_prefix(root).unwrap_or(&dir).display().to_string();
+    let worlds: Vec<World> = match args.value("worlds") {
+        None => vec![World::Std, World::Loom, World::Shuttle],
+        Some(list) => list
+            .split(',')
+            .map(|w| match w.trim() {
+                "std" => Ok(World::Std),
+                "loom" => Ok(World::Loom),
+                "shuttle" => Ok(World::Shuttle),
+                other => Err(format!(
+                    "--worlds: `{other}` is not a world (std, loom, shuttle)"
+                )),
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let names: Vec<&str> = worlds.iter().map(|w| w.name()).collect();
     eprintln!(
-        "grading {} exercise(s) from {shown}/ in the std, loom and shuttle worlds",
-        exercises.len()
+        "grading {} exercise(s) from {shown}/ in the {} world(s)",
+        exercises.len(),
+        names.join(", ")
     );
-    let worlds = [World::Std, World::Loom, World::Shuttle];
     let max_procs = match args.value("max-procs") {
         Some(n) => Some(
             n.parse::<u64>()

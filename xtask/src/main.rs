@@ -22,7 +22,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
   grade [NAME...] [--solutions | --dir DIR] [--expect full|stubs]
-        [--gradescope FILE] [--junit FILE] [--max-procs N]
+        [--gradescope FILE] [--junit FILE] [--max-procs N] [--worlds W,W]
         [--hidden DIR [--hidden-visibility hidden|after_due_date|after_published]]
         Grade exercises (all by default) in the std, loom and shuttle worlds
         and print the course table; optionally also write Gradescope's

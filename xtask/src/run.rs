@@ -167,7 +167,7 @@ fn run_one(root: &Path, job: &Job) -> Outcome {
         ),
         Some(s) => Outcome::Fail(
             // Fill in the model runner's replay command for this very test.
-            reason(&out, &err, s.code())
+            reason(&out, &err, s.code(), &job.test)
                 .replace("<exercise>", &job.group)
                 .replace("<test>", &job.test),
         ),
@@ -237,7 +237,8 @@ fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String
 }
 
 /// One line saying why a test failed, from libtest's output.
-pub fn reason(stdout: &str, stderr: &str, code: Option<i32>) -> String {
+/// `test` is the libtest name; libtest runs each test on a thread named after it.
+pub fn reason(stdout: &str, stderr: &str, code: Option<i32>, test: &str) -> String {
     let text = format!("{stdout}\n{stderr}");
     if text.contains("note: test did not panic as expected") {
         return "expected a panic, but the code did not panic".into();
@@ -256,19 +257,26 @@ pub fn reason(stdout: &str, stderr: &str, code: Option<i32>) -> String {
     }
     // A `todo!` left in student code is the root cause whatever else it
     // set off (a thread waiting forever for the one that panicked, say).
-    if let Some(todo) = panics.iter().find(|p| p.starts_with("not yet implemented")) {
+    if let Some((_, todo)) = panics
+        .iter()
+        .find(|(_, p)| p.starts_with("not yet implemented"))
+    {
         return todo.clone();
     }
-    // A model check's report names the invariant and how to replay; else
-    // the first panic is the cause and later ones (a join's unwrap, say)
-    // its echoes.
-    if let Some(model) = panics
+    // A model check's report names the invariant and how to replay.
+    if let Some((_, model)) = panics
         .iter()
-        .find(|p| p.contains("[loom") || p.contains("[shuttle") || p.contains("[std"))
+        .find(|(_, p)| p.contains("[loom") || p.contains("[shuttle") || p.contains("[std"))
     {
         return model.clone();
     }
-    if let Some(first) = panics.first() {
+    // Else the test's own thread says what it checked (other threads may
+    // panic on purpose); failing that, the first panic is the cause and
+    // later ones (a join's unwrap, say) its echoes.
+    if let Some((_, own)) = panics.iter().find(|(thread, _)| thread == test) {
+        return own.clone();
+    }
+    if let Some((_, first)) = panics.first() {
         return first.clone();
     }
     match code {
@@ -280,15 +288,20 @@ pub fn reason(stdout: &str, stderr: &str, code: Option<i32>) -> String {
     }
 }
 
-/// Each panic in libtest output, as "message (location)", the model
-/// checker's own report condensed to the invariant and the replay hint.
-fn panic_messages(text: &str) -> Vec<String> {
+/// Each panic in libtest output, as (thread name, "message (location)"),
+/// the model checker's own report condensed to the invariant and replay hint.
+fn panic_messages(text: &str) -> Vec<(String, String)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut found = vec![];
     for (i, line) in lines.iter().enumerate() {
         let Some(pos) = line.find("panicked at ") else {
             continue;
         };
+        // "thread 'NAME' (TID) panicked at LOCATION:"
+        let thread = line
+            .split_once('\'')
+            .and_then(|(_, rest)| rest.split_once('\''))
+            .map_or(String::new(), |(name, _)| name.to_string());
         let location = line[pos + "panicked at ".len()..]
             .trim_end_matches(':')
             .to_string();
@@ -303,10 +316,13 @@ fn panic_messages(text: &str) -> Vec<String> {
         let short_location = location
             .rsplit_once("/exercises/")
             .map(|(_, f)| format!("exercises/{f}"));
-        found.push(match short_location {
-            Some(loc) => format!("{message} ({loc})"),
-            None => message,
-        });
+        found.push((
+            thread,
+            match short_location {
+                Some(loc) => format!("{message} ({loc})"),
+                None => message,
+            },
+        ));
     }
     found
 }
@@ -352,14 +368,24 @@ shuttle's random scheduler found a failing schedule. Replay exactly that run wit
   PROCLAB_REPLAY='91ab' RUSTFLAGS=\"--cfg shuttle\" cargo test
 ";
         assert_eq!(
-            reason(out, "", Some(101)),
+            reason(out, "", Some(101), "t"),
             "no lost update: counter is 3, expected 4 [shuttle world; replay: PROCLAB_REPLAY='91ab' RUSTFLAGS=\"--cfg shuttle\" cargo test]"
         );
         let todo =
             "thread 'x' panicked at /h/exercises/spinlock.rs:71:9:\nnot yet implemented: spin\n";
         assert_eq!(
-            reason(todo, "", Some(101)),
+            reason(todo, "", Some(101), "t"),
             "not yet implemented: spin (exercises/spinlock.rs:71:9)"
+        );
+    }
+
+    #[test]
+    fn reason_prefers_the_test_threads_own_panic_over_deliberate_ones() {
+        let out = "thread '<unnamed>' (5) panicked at tests/x.rs:1:1:\nboom on purpose\n\n\
+                   thread 'api::released' (4) panicked at tests/x.rs:9:9:\nthe lock stayed held\n";
+        assert_eq!(
+            reason(out, "", Some(101), "api::released"),
+            "the lock stayed held"
         );
     }
 
@@ -367,12 +393,12 @@ shuttle's random scheduler found a failing schedule. Replay exactly that run wit
     fn reason_explains_should_panic_mismatches_and_silent_deaths() {
         let out = "note: panic did not contain expected string\n      panic message: \"todo\"\n expected substring: \"acquire: x\"\n";
         assert_eq!(
-            reason(out, "", Some(101)),
+            reason(out, "", Some(101), "t"),
             "panicked with \"todo\" but the rule says \"acquire: x\""
         );
-        assert!(reason("", "", None).starts_with("killed by a signal ("));
+        assert!(reason("", "", None, "t").starts_with("killed by a signal ("));
         assert_eq!(
-            reason("", "", Some(0)),
+            reason("", "", Some(0), "t"),
             "exited with status 0 without a panic message"
         );
     }
