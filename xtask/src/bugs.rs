@@ -61,7 +61,11 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
                 dir: dir.clone(),
                 hidden: None,
             };
-            let results = grade(root, &subset, &src, &[world], true, None)?;
+            let opts = crate::grade::Options {
+                stop_early: true,
+                ..Default::default()
+            };
+            let results = grade(root, &subset, &src, &[world], &opts)?;
             for &i in &wanted {
                 let g = &results[&planted[i].0.name];
                 if let Some(err) = g.compile_errors.get(&world) {

@@ -84,6 +84,17 @@ fn first_lines(text: &str, n: usize) -> String {
 /// Grade `exercises` from the files in `dir`, in `worlds` (a world is
 /// skipped for an exercise that does not list it). With `stop_early`, an
 /// exercise's remaining tests in a world are skipped after its first failure.
+/// How a grading run treats the tests.
+#[derive(Default)]
+pub struct Options {
+    /// Skip an exercise's remaining tests in a world after its first failure.
+    pub stop_early: bool,
+    /// RLIMIT_NPROC for tests (see `run::Limits`).
+    pub max_procs: Option<u64>,
+    /// Wall-clock limit per test, instead of each world's default.
+    pub timeout: Option<std::time::Duration>,
+}
+
 /// How hidden tests are marked in names: `exercise/world/hidden:test`.
 pub const HIDDEN_PREFIX: &str = "hidden:";
 
@@ -92,8 +103,7 @@ pub fn grade(
     exercises: &[Exercise],
     src: &world::Sources,
     worlds: &[World],
-    stop_early: bool,
-    max_procs: Option<u64>,
+    opts: &Options,
 ) -> Result<BTreeMap<String, Graded>, String> {
     let mut results: BTreeMap<String, Graded> = exercises
         .iter()
@@ -136,13 +146,13 @@ pub fn grade(
                     exe: exe.clone(),
                     label,
                     test,
-                    timeout: world.test_timeout(),
-                    max_procs,
+                    timeout: opts.timeout.unwrap_or(world.test_timeout()),
+                    max_procs: opts.max_procs,
                 });
             }
         }
         let started = Instant::now();
-        let outcomes = run::run_all(root, &jobs, parallel, stop_early);
+        let outcomes = run::run_all(root, &jobs, parallel, opts.stop_early);
         eprintln!(
             "  {:<8} ran {} test(s) in {:.1} s",
             world.name(),
@@ -172,6 +182,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         "hidden",
         "hidden-visibility",
         "worlds",
+        "timeout",
     ];
     let known: Vec<&str> = VALUED.iter().copied().chain(["solutions"]).collect();
     let args = Args::parse(args, &known, VALUED)?;
@@ -235,7 +246,20 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         dir: dir.clone(),
         hidden,
     };
-    let results = grade(root, &exercises, &src, &worlds, false, max_procs)?;
+    let timeout = match args.value("timeout") {
+        Some(t) => Some(std::time::Duration::from_secs(
+            t.parse::<u64>()
+                .map_err(|_| format!("--timeout takes whole seconds, not `{t}`"))?,
+        )),
+        None => None,
+    };
+    let opts = Options {
+        stop_early: false,
+        max_procs,
+        timeout,
+    };
+    let results = grade(root, &exercises, &src, &worlds, &opts)?;
+
     print_table(&exercises, &results);
 
     if dir == root.join("exercises") {

@@ -9,6 +9,7 @@
 mod bugs;
 mod exercises;
 mod grade;
+mod hostile;
 mod manifest;
 mod report;
 mod run;
@@ -23,6 +24,7 @@ usage: cargo xtask <command>
 
   grade [NAME...] [--solutions | --dir DIR] [--expect full|stubs]
         [--gradescope FILE] [--junit FILE] [--max-procs N] [--worlds W,W]
+        [--timeout SECONDS]
         [--hidden DIR [--hidden-visibility hidden|after_due_date|after_published]]
         Grade exercises (all by default) in the std, loom and shuttle worlds
         and print the course table; optionally also write Gradescope's
@@ -45,6 +47,10 @@ usage: cargo xtask <command>
   bugs [NAME...]
         Build every planted bug from course.toml and prove the exercise's own
         tests reject it (in the worlds its `caught_by` names).
+  hostile
+        Grade hostile submissions (infinite loop, deadlock, panic in Drop,
+        exit(0), fork bomb, stack overflow, 100 MB of output, no compile)
+        and prove each is contained.
   exercises [--check]
         Regenerate exercises/ from solutions/, or with --check fail if they
         differ or course.toml disagrees with the crate.
@@ -56,6 +62,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("grade") => grade::main(&root, &args[1..]),
         Some("bugs") => bugs::main(&root, &args[1..]),
+        Some("hostile") => hostile::main(&root, &args[1..]),
         Some("exercises") => exercises::main(&root, &args[1..]),
         Some("hint") => student::hint(&root, &args[1..]),
         Some("watch") => student::watch(&root, &args[1..]),

@@ -73,7 +73,9 @@ pub fn run_all(
     let printing = Arc::new(AtomicBool::new(false));
     std::thread::scope(|s| {
         for _ in 0..parallel.max(1) {
-            s.spawn(|| loop {
+            let (next, results, failed_groups, done, printing) =
+                (&next, &results, &failed_groups, &done, &printing);
+            s.spawn(move || loop {
                 // Relaxed: a ticket dispenser; the RMW alone makes tickets
                 // unique, and results travel through the Mutex.
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -88,7 +90,7 @@ pub fn run_all(
                 results.lock().unwrap()[i] = Some(outcome);
                 // Relaxed: a progress count for display only.
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                progress(&printing, n, jobs.len());
+                progress(printing, n, jobs.len());
             });
         }
     });
@@ -119,9 +121,12 @@ fn run_one(root: &Path, job: &Job) -> Outcome {
         .stderr(Stdio::piped())
         // Its own process group, so a timeout kills whatever it started.
         .process_group(0);
+    // SAFETY: geteuid has no preconditions.
+    let root_user = unsafe { libc::geteuid() } == 0;
     let limits = Limits {
         cpu_seconds: job.timeout.as_secs() + 5,
         max_procs: job.max_procs,
+        uid: (job.max_procs.is_some() && root_user).then(next_sandbox_uid),
     };
     // SAFETY: the closure runs in the child between fork and exec and only
     // calls setrlimit(2), which is async-signal-safe; it touches no memory
@@ -148,8 +153,13 @@ fn run_one(root: &Path, job: &Job) -> Outcome {
             Err(_) => break None,
         }
     };
-    // The test's own children may still hold the pipes open: kill the group.
+    // The test's own children may still hold the pipes open: kill the group,
+    // and under a sandbox uid every process left with it (a fork bomb's
+    // children that left the group).
     kill_group(child.id());
+    if let Some(uid) = limits.uid {
+        kill_user(uid);
+    }
     let out = stdout
         .map(|h| h.join().unwrap_or_default())
         .unwrap_or_default();
@@ -174,6 +184,23 @@ fn run_one(root: &Path, job: &Job) -> Outcome {
     }
 }
 
+/// Kill every process running as `uid` (a sandbox uid, see `Limits::uid`).
+fn kill_user(uid: u32) {
+    let mut cmd = Command::new("/bin/true");
+    // SAFETY: between fork and exec only async-signal-safe calls: setgid,
+    // setuid, kill, _exit.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::setgid(uid) == 0 && libc::setuid(uid) == 0 {
+                // As `uid`, -1 reaches exactly uid's processes (not this one).
+                libc::kill(-1, libc::SIGKILL);
+            }
+            libc::_exit(0);
+        });
+    }
+    let _ = cmd.status();
+}
+
 /// Resource limits for one test process and everything it starts.
 #[derive(Clone, Copy)]
 struct Limits {
@@ -181,8 +208,28 @@ struct Limits {
     /// also catch, but this holds even when the machine is idle-starved).
     cpu_seconds: u64,
     /// RLIMIT_NPROC, if asked for: a per-user count (threads included), so
-    /// it is opt-in; root ignores it.
+    /// it is opt-in.
     max_procs: Option<u64>,
+    /// Root ignores RLIMIT_NPROC, so a grader running as root runs each
+    /// test under a uid of its own, where the cap holds, one test's fork
+    /// bomb cannot starve a neighbour's threads, and whatever a test leaves
+    /// behind can be found and killed.
+    uid: Option<u32>,
+}
+
+/// First of the unprivileged uids tests run as when the grader is root and
+/// caps processes: a fresh one per test, because processes a killed test
+/// leaves behind can linger as zombies until init reaps them, and they count
+/// against their uid's RLIMIT_NPROC. Chosen outside the usual ranges of
+/// system and login users.
+const SANDBOX_UID: u32 = 61_000;
+/// How many sandbox uids are used before they are reused.
+const SANDBOX_UIDS: u32 = 20_000;
+
+fn next_sandbox_uid() -> u32 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    // Relaxed: the counter only hands out distinct numbers.
+    SANDBOX_UID + NEXT.fetch_add(1, Ordering::Relaxed) % SANDBOX_UIDS
 }
 
 impl Limits {
@@ -194,6 +241,17 @@ impl Limits {
         set(libc::RLIMIT_CORE, 0, 0)?;
         if let Some(n) = self.max_procs {
             set(libc::RLIMIT_NPROC, n, n)?;
+        }
+        if let Some(uid) = self.uid {
+            // SAFETY: plain system calls on integers and a null list.
+            unsafe {
+                if libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(uid) != 0
+                    || libc::setuid(uid) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
         }
         Ok(())
     }
@@ -220,19 +278,39 @@ fn kill_group(pid: u32) {
     }
 }
 
-/// Read a pipe to the end, keeping the first `OUTPUT_CAP` bytes.
+/// Read a pipe to the end, keeping its first and last `OUTPUT_CAP / 2`
+/// bytes: libtest prints the failure report last, after whatever flood of
+/// output the test made.
 fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
     std::thread::spawn(move || {
-        let mut kept = Vec::new();
+        let half = OUTPUT_CAP / 2;
+        let mut head = Vec::new();
+        let mut tail: std::collections::VecDeque<u8> = std::collections::VecDeque::new();
+        let mut dropped = 0usize;
         let mut buf = [0u8; 8192];
         while let Ok(n) = pipe.read(&mut buf) {
             if n == 0 {
                 break;
             }
-            let room = OUTPUT_CAP.saturating_sub(kept.len());
-            kept.extend_from_slice(&buf[..n.min(room)]);
+            let mut chunk = &buf[..n];
+            let room = half.saturating_sub(head.len());
+            if room > 0 {
+                let take = room.min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+                chunk = &chunk[take..];
+            }
+            tail.extend(chunk);
+            while tail.len() > half {
+                tail.pop_front();
+                dropped += 1;
+            }
         }
-        String::from_utf8_lossy(&kept).into_owned()
+        let mut text = String::from_utf8_lossy(&head).into_owned();
+        if dropped > 0 {
+            text.push_str(&format!("\n[… {dropped} bytes of output dropped …]\n"));
+        }
+        text.push_str(&String::from_utf8_lossy(tail.make_contiguous()));
+        text
     })
 }
 
