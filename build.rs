@@ -60,13 +60,16 @@ fn main() {
     );
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out_dir.join("student.rs"), modules).expect("write $OUT_DIR/student.rs");
-    std::fs::write(out_dir.join("hidden.rs"), hidden_tests()).expect("write $OUT_DIR/hidden.rs");
+    std::fs::write(out_dir.join("hidden.rs"), hidden_tests(&selected))
+        .expect("write $OUT_DIR/hidden.rs");
 }
 
 /// A teacher's hidden tests: each `<exercise>.rs` in `PROCLAB_HIDDEN_DIR`
-/// becomes `mod <exercise>` of the `hidden` test target (tests/hidden.rs),
-/// so its tests are named `<exercise>::…` and the grader knows whose they are.
-fn hidden_tests() -> String {
+/// whose exercise is selected becomes `mod <exercise>` of the `hidden` test
+/// target (tests/hidden.rs), so its tests are named `<exercise>::…` and the
+/// grader knows whose they are. Only selected exercises: when the grader
+/// drops an exercise that does not compile, its hidden tests go with it.
+fn hidden_tests(selected: &str) -> String {
     let Ok(dir) = env::var("PROCLAB_HIDDEN_DIR") else {
         return String::new();
     };
@@ -83,8 +86,9 @@ fn hidden_tests() -> String {
         })
         .collect();
     names.sort();
+    let selected: Vec<&str> = selected.split(',').map(str::trim).collect();
     let mut out = String::new();
-    for name in names {
+    for name in names.into_iter().filter(|n| selected.contains(&n.as_str())) {
         if !name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')

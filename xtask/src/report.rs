@@ -80,7 +80,8 @@ pub fn gradescope(entries: &[Entry], visibility: &dyn Fn(&Entry) -> &'static str
     json!({
         "score": round4(score),
         "output": format!("proclab: {:.1}/{:.0} points", score, max),
-        "stdout_visibility": "visible",
+        // The grader's printed table names failing tests, hidden ones too.
+        "stdout_visibility": if entries.iter().any(|e| visibility(e) != "visible") { "hidden" } else { "visible" },
         "tests": entries.iter().map(|e| json!({
             "name": e.name,
             // Unrounded, so that the shares of an exercise add up to its points.
