@@ -57,7 +57,8 @@ impl<R: RawLock, T: ?Sized> Lock<R, T> {
     /// thread holds this lock already.
     #[track_caller]
     pub fn lock(&self) -> LockGuard<'_, R, T> {
-        self.raw.lock();
+        crate::sync::quietly(|| self.raw.lock());
+        crate::sync::note(|| format!("locks `{}`", self.name()));
         LockGuard {
             lock: self,
             not_send: PhantomData,
@@ -71,7 +72,9 @@ impl<R: RawLock, T: ?Sized> Lock<R, T> {
     pub fn try_lock(&self) -> Option<LockGuard<'_, R, T>> {
         // `then`, not `then_some`: the guard must not even be built (and
         // then dropped, releasing someone else's lock) when the try fails.
-        self.raw.try_lock().then(|| LockGuard {
+        let taken = crate::sync::quietly(|| self.raw.try_lock());
+        crate::sync::note(|| format!("try_lock `{}` -> {taken}", self.name()));
+        taken.then(|| LockGuard {
             lock: self,
             not_send: PhantomData,
         })
@@ -165,9 +168,10 @@ impl<R: RawLock, T: ?Sized> DerefMut for LockGuard<'_, R, T> {
 
 impl<R: RawLock, T: ?Sized> Drop for LockGuard<'_, R, T> {
     fn drop(&mut self) {
+        crate::sync::note(|| format!("unlocks `{}`", self.lock.name()));
         // SAFETY: the guard's existence proves this thread holds the lock,
         // and the guard's borrows of the data end here.
-        unsafe { self.lock.raw.unlock() }
+        crate::sync::quietly(|| unsafe { self.lock.raw.unlock() })
     }
 }
 

@@ -46,13 +46,16 @@ impl Waiter {
             );
         }
         while !self.woken.load(Acquire) {
+            crate::sync::note(|| "parks (sleeps until woken)".into());
             thread::park();
         }
     }
 
     /// Wake the sleeper (or let it not sleep at all, if it has not yet
     /// parked: `unpark` before `park` makes the `park` return at once).
+    #[track_caller]
     pub fn wake(&self) {
+        crate::sync::note(|| format!("wakes {:?}", self.thread.id()));
         self.woken.store(true, Release);
         self.thread.unpark();
     }

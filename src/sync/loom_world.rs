@@ -11,3 +11,11 @@ pub const WORLD: &str = "loom";
 pub(super) fn spin_loop() {
     loom::hint::spin_loop();
 }
+
+#[inline]
+pub(super) fn note(_what: impl FnOnce() -> String) {}
+
+#[inline]
+pub(super) fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}

@@ -55,6 +55,21 @@ pub fn spin_loop() {
     world::spin_loop();
 }
 
+/// Note a step for the trace of a replayed failing run (shuttle world; a
+/// no-op elsewhere). `what` is only called while a trace is recorded.
+#[track_caller]
+#[inline]
+pub(crate) fn note(what: impl FnOnce() -> String) {
+    world::note(what);
+}
+
+/// Run `f` with its atomic operations left out of a replay trace, when
+/// one note sums them up (shuttle world; elsewhere just runs `f`).
+#[inline]
+pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    world::quietly(f)
+}
+
 /// `per_thread! { static NAME: T = const { init }; }` — a `thread_local!`
 /// whose values are per *modelled* thread.
 ///

@@ -35,6 +35,11 @@ use std::time::Duration;
 /// searching (shuttle world only).
 pub const REPLAY_ENV: &str = "PROCLAB_REPLAY";
 
+/// First line of the interleaving in a shuttle failure report; the steps
+/// follow, one per line, indented.
+pub const INTERLEAVING_HEADER: &str =
+    "The interleaving that broke it (last steps of the failing run: thread, source line, operation -> value):";
+
 /// A model check: a name for messages and the bounds of the search.
 ///
 /// Every bound has a small default fit for the 2-core machines the course
@@ -243,18 +248,20 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
     let body = Arc::new(body);
     let attempt = |scheduler: Box<dyn Scheduler + Send>, what: &str| {
         let runner = Runner::new(scheduler, config.clone());
-        let body = body.clone();
+        let run_body = body.clone();
         catch_unwind(AssertUnwindSafe(|| {
-            runner.run(move || body());
+            runner.run(move || run_body());
         }))
         .map_err(|p| {
             let schedule = std::fs::read_to_string(dir.join("schedule000.txt"))
                 .unwrap_or_else(|_| "(schedule not recorded; see shuttle's output above)".into());
             let p = in_course_words(p);
+            let steps = trace_of(&body, schedule.trim());
             let next = format!(
                 "shuttle's {what} scheduler found a failing schedule. Replay exactly that run with:\n  \
                  {}{REPLAY_ENV}='{}' RUSTFLAGS=\"--cfg shuttle\" cargo test --release \
-                 --target-dir target/shuttle --test <exercise> -- --exact <test>",
+                 --target-dir target/shuttle --test <exercise> -- --exact <test>\n\
+                 {INTERLEAVING_HEADER}\n{steps}",
                 selection_env(),
                 schedule.trim()
             );
@@ -277,6 +284,27 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
     });
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// Replay `schedule` once more with every traced operation written down,
+/// and return the steps of that run, indented, one per line.
+#[cfg(shuttle)]
+fn trace_of<F: Fn() + Send + Sync + 'static>(body: &std::sync::Arc<F>, schedule: &str) -> String {
+    use super::world::trace;
+    let body = body.clone();
+    trace::start();
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        shuttle::replay(move || body(), schedule);
+    }));
+    let steps = trace::finish();
+    if steps.is_empty() {
+        return "    (no traced steps)".into();
+    }
+    steps
+        .iter()
+        .map(|s| format!("    {s}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(not(any(loom, shuttle)))]

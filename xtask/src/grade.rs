@@ -59,7 +59,7 @@ impl Graded {
         for (w, tests) in &self.tests {
             for (name, outcome) in tests {
                 let why = match outcome {
-                    Some(Outcome::Fail(why)) => why.clone(),
+                    Some(Outcome::Fail(why)) => why.lines().next().unwrap_or("").to_string(),
                     Some(Outcome::TimedOut(d)) => format!(
                         "timed out after {} s (a hang: deadlock or a waiter never let in?)",
                         d.as_secs()
@@ -360,6 +360,20 @@ fn print_table(exercises: &[Exercise], results: &BTreeMap<String, Graded>) {
         );
         for f in failures.iter().take(5) {
             println!("  {f}");
+        }
+        // The first interleaving a model checker found, step by step.
+        let traced = results[&ex.name]
+            .tests
+            .values()
+            .flatten()
+            .find_map(|(_, o)| match o {
+                Some(Outcome::Fail(why)) => {
+                    why.split_once('\n').map(|(_, steps)| steps.to_string())
+                }
+                _ => None,
+            });
+        if let Some(steps) = traced {
+            println!("  {steps}");
         }
         if let Some(hint) = ex.hints.first() {
             println!("  hint: {hint}");

@@ -15,7 +15,8 @@ const OUTPUT_CAP: usize = 64 * 1024;
 #[derive(Clone, Debug)]
 pub enum Outcome {
     Pass,
-    /// Failed, with a one-line reason.
+    /// Failed: a one-line reason, then (for a shuttle failure) the
+    /// interleaving that broke it, one step per line.
     Fail(String),
     TimedOut(Duration),
 }
@@ -175,12 +176,16 @@ fn run_one(root: &Path, job: &Job) -> Outcome {
         Some(s) if s.success() => Outcome::Fail(
             "the test process exited with status 0 before the test harness reported a result (std::process::exit in the code?)".into(),
         ),
-        Some(s) => Outcome::Fail(
+        Some(s) => {
             // Fill in the model runner's replay command for this very test.
-            reason(&out, &err, s.code(), &job.test)
+            let why = reason(&out, &err, s.code(), &job.test)
                 .replace("<exercise>", &job.group)
-                .replace("<test>", &job.test),
-        ),
+                .replace("<test>", &job.test);
+            Outcome::Fail(match interleaving(&out) {
+                Some(steps) => format!("{why}\n{steps}"),
+                None => why,
+            })
+        }
     }
 }
 
@@ -315,6 +320,17 @@ fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String
 }
 
 /// One line saying why a test failed, from libtest's output.
+/// The interleaving a shuttle failure report lists after its header
+/// (see `proclab::sync::model::INTERLEAVING_HEADER`), if any.
+pub fn interleaving(stdout: &str) -> Option<String> {
+    let mut lines = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("The interleaving that broke it"));
+    let header = lines.next()?;
+    let steps: Vec<&str> = lines.take_while(|l| l.starts_with("    ")).collect();
+    (!steps.is_empty()).then(|| format!("{header}\n{}", steps.join("\n")))
+}
+
 /// `test` is the libtest name; libtest runs each test on a thread named after it.
 pub fn reason(stdout: &str, stderr: &str, code: Option<i32>, test: &str) -> String {
     let text = format!("{stdout}\n{stderr}");
@@ -455,6 +471,16 @@ shuttle's random scheduler found a failing schedule. Replay exactly that run wit
             reason(todo, "", Some(101), "t"),
             "not yet implemented: spin (exercises/spinlock.rs:71:9)"
         );
+    }
+
+    #[test]
+    fn the_interleaving_is_cut_out_of_a_shuttle_report() {
+        let out = "x\nThe interleaving that broke it (...):\n    thread  1  a.rs:1  locks\n    thread  0  a.rs:2  parks\nstack backtrace:\n";
+        assert_eq!(
+            super::interleaving(out).unwrap(),
+            "The interleaving that broke it (...):\n    thread  1  a.rs:1  locks\n    thread  0  a.rs:2  parks"
+        );
+        assert_eq!(super::interleaving("no report"), None);
     }
 
     #[test]
