@@ -73,7 +73,8 @@ impl<L: RawLock + 'static> Arena<L> {
     /// A critical section that checks exclusion and adds 1 to the counter
     /// with a read, a scheduling point, and a write.
     fn critical_section(&self, who: usize) {
-        let others = self.inside.fetch_add(1, Relaxed);
+        // Instrument operations stay out of step traces.
+        let others = crate::sync::quietly(|| self.inside.fetch_add(1, Relaxed));
         assert_eq!(
             others,
             0,
@@ -83,11 +84,13 @@ impl<L: RawLock + 'static> Arena<L> {
         // SAFETY: this thread holds the lock; a second thread in here at the
         // same time is exactly the bug being looked for.
         let seen = self.counter.with(|p| unsafe { *p });
+        crate::sync::note(|| format!("reads the protected counter: {seen}"));
         thread::yield_now();
         // SAFETY: as above.
         self.counter.with_mut(|p| unsafe { *p = seen + 1 });
+        crate::sync::note(|| format!("writes the protected counter: {}", seen + 1));
         self.check_holder(who);
-        self.inside.fetch_sub(1, Relaxed);
+        crate::sync::quietly(|| self.inside.fetch_sub(1, Relaxed));
     }
 
     fn total(&self) -> usize {

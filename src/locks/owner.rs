@@ -50,7 +50,8 @@ impl Owner {
     /// Does the calling thread hold the lock?
     #[inline]
     pub fn holding(&self) -> bool {
-        self.holder.load(Relaxed) == thread_id()
+        // Bookkeeping, not the algorithm: kept out of step traces.
+        crate::sync::quietly(|| self.holder.load(Relaxed) == thread_id())
     }
 
     /// Call before trying to acquire lock `name`: taking a spinlock the
@@ -66,7 +67,7 @@ impl Owner {
     /// Call right after acquiring: record the holder, count the lock.
     #[inline]
     pub fn acquired(&self) {
-        self.holder.store(thread_id(), Relaxed);
+        crate::sync::quietly(|| self.holder.store(thread_id(), Relaxed));
         HELD.with(|n| n.set(n.get() + 1));
     }
 
@@ -78,7 +79,7 @@ impl Owner {
         if !self.holding() {
             panic!("release: {name} not held by this thread");
         }
-        self.holder.store(0, Relaxed);
+        crate::sync::quietly(|| self.holder.store(0, Relaxed));
         HELD.with(|n| n.set(n.get() - 1));
     }
 }

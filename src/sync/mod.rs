@@ -38,6 +38,8 @@ mod world;
 mod cell;
 mod identity;
 pub mod model;
+#[cfg(any(loom, shuttle))]
+mod trace;
 
 pub use cell::UnsafeCell;
 pub use identity::thread_id;
@@ -60,14 +62,20 @@ pub fn spin_loop() {
 #[track_caller]
 #[inline]
 pub(crate) fn note(what: impl FnOnce() -> String) {
-    world::note(what);
+    #[cfg(any(loom, shuttle))]
+    trace::record(std::panic::Location::caller(), what);
+    #[cfg(not(any(loom, shuttle)))]
+    let _ = what;
 }
 
 /// Run `f` with its atomic operations left out of a replay trace, when
 /// one note sums them up (shuttle world; elsewhere just runs `f`).
 #[inline]
 pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
-    world::quietly(f)
+    #[cfg(any(loom, shuttle))]
+    return trace::quietly(f);
+    #[cfg(not(any(loom, shuttle)))]
+    f()
 }
 
 /// `per_thread! { static NAME: T = const { init }; }` — a `thread_local!`

@@ -201,16 +201,37 @@ fn selection_env() -> String {
 
 #[cfg(loom)]
 fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Failure> {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(model.preemptions);
-    builder.max_branches = model.branches;
-    // Bounds are in code on purpose: never let the environment unbound them.
-    builder.max_permutations = None;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.check(body))).map_err(|p| {
+    use super::trace;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::sync::Arc;
+
+    let builder = || {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(model.preemptions);
+        builder.max_branches = model.branches;
+        // Bounds are in code on purpose: never let the environment unbound them.
+        builder.max_permutations = None;
+        builder
+    };
+    let body = Arc::new(body);
+    let first = body.clone();
+    catch_unwind(AssertUnwindSafe(|| builder().check(move || first()))).map_err(|p| {
         let p = in_course_words(p);
+        // loom explores in the same order every time: search again with
+        // every run traced (each run restarts the trace), and what is left
+        // at the failure is the failing run.
+        let traced = body.clone();
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            builder().check(move || {
+                trace::start();
+                traced()
+            })
+        }));
+        let steps = indent(trace::finish());
         let next = format!(
             "loom searched every interleaving with at most {} preemptions and found this one.\n\
-             To print it, run this one test alone with logging (the log is large):\n  \
+             {INTERLEAVING_HEADER}\n{steps}\n\
+             loom's own log of it (large) comes from running this one test alone:\n  \
              {}LOOM_LOG=trace LOOM_LOCATION=1 RUSTFLAGS=\"--cfg loom\" cargo test --release \
              --target-dir target/loom --test <exercise> -- --exact <test> --nocapture",
             model.preemptions,
@@ -218,6 +239,19 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
         );
         (p, next)
     })
+}
+
+/// Steps as the report lists them: indented, one per line.
+#[cfg(any(loom, shuttle))]
+fn indent(steps: Vec<String>) -> String {
+    if steps.is_empty() {
+        return "    (no traced steps)".into();
+    }
+    steps
+        .iter()
+        .map(|s| format!("    {s}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(shuttle)]
@@ -290,21 +324,13 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
 /// and return the steps of that run, indented, one per line.
 #[cfg(shuttle)]
 fn trace_of<F: Fn() + Send + Sync + 'static>(body: &std::sync::Arc<F>, schedule: &str) -> String {
-    use super::world::trace;
+    use super::trace;
     let body = body.clone();
     trace::start();
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         shuttle::replay(move || body(), schedule);
     }));
-    let steps = trace::finish();
-    if steps.is_empty() {
-        return "    (no traced steps)".into();
-    }
-    steps
-        .iter()
-        .map(|s| format!("    {s}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    indent(trace::finish())
 }
 
 #[cfg(not(any(loom, shuttle)))]

@@ -10,11 +10,3 @@ pub const WORLD: &str = "std";
 pub(super) fn spin_loop() {
     std::hint::spin_loop();
 }
-
-#[inline]
-pub(super) fn note(_what: impl FnOnce() -> String) {}
-
-#[inline]
-pub(super) fn quietly<R>(f: impl FnOnce() -> R) -> R {
-    f()
-}
