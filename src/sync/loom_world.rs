@@ -21,21 +21,5 @@ pub(super) fn thread_label() -> String {
 
 /// loom's atomics, with the operations proclab uses traced.
 pub mod atomic {
-    pub use loom::sync::atomic::{fence, Ordering};
-    pub use loom::sync::atomic::{AtomicI32, AtomicI64, AtomicIsize, AtomicU32, AtomicU64};
-
-    crate::sync::trace::traced!(
-        loom::sync::atomic::AtomicBool,
-        AtomicBool,
-        bool,
-        fetch_or,
-        fetch_and
-    );
-    crate::sync::trace::traced!(
-        loom::sync::atomic::AtomicUsize,
-        AtomicUsize,
-        usize,
-        fetch_add,
-        fetch_sub
-    );
+    crate::sync::trace::traced_atomics!(loom::sync::atomic);
 }

@@ -28,21 +28,5 @@ pub(super) fn thread_label() -> String {
 
 /// shuttle's atomics, with the operations proclab uses traced.
 pub mod atomic {
-    pub use shuttle::sync::atomic::{fence, Ordering};
-    pub use shuttle::sync::atomic::{AtomicI32, AtomicI64, AtomicIsize, AtomicU32, AtomicU64};
-
-    crate::sync::trace::traced!(
-        shuttle::sync::atomic::AtomicBool,
-        AtomicBool,
-        bool,
-        fetch_or,
-        fetch_and
-    );
-    crate::sync::trace::traced!(
-        shuttle::sync::atomic::AtomicUsize,
-        AtomicUsize,
-        usize,
-        fetch_add,
-        fetch_sub
-    );
+    crate::sync::trace::traced_atomics!(shuttle::sync::atomic);
 }

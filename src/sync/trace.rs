@@ -194,3 +194,16 @@ macro_rules! traced {
     };
 }
 pub(crate) use traced;
+
+/// The `atomic` module of a model world: its atomics, with `AtomicBool` and
+/// `AtomicUsize` (the ones proclab uses) traced. `traced_atomics!(loom::sync::atomic)`.
+macro_rules! traced_atomics {
+    ($($world:ident)::+) => {
+        pub use $($world)::+::{fence, Ordering};
+        pub use $($world)::+::{AtomicI32, AtomicI64, AtomicIsize, AtomicU32, AtomicU64};
+
+        $crate::sync::trace::traced!($($world)::+::AtomicBool, AtomicBool, bool, fetch_or, fetch_and);
+        $crate::sync::trace::traced!($($world)::+::AtomicUsize, AtomicUsize, usize, fetch_add, fetch_sub);
+    };
+}
+pub(crate) use traced_atomics;
