@@ -6,7 +6,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Output kept per test; the rest is read and thrown away.
@@ -71,7 +71,7 @@ pub fn run_all(
     let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; jobs.len()]);
     let failed_groups: Mutex<Vec<String>> = Mutex::new(vec![]);
     let done = AtomicUsize::new(0);
-    let printing = Arc::new(AtomicBool::new(false));
+    let printing = AtomicBool::new(false);
     std::thread::scope(|s| {
         for _ in 0..parallel.max(1) {
             let (next, results, failed_groups, done, printing) =
