@@ -33,8 +33,12 @@ macro_rules! graded {
 }
 
 graded! {
+    tas_lock "tas_lock" => locks::tas_lock;
     spinlock "spinlock" => locks::spinlock;
+    ttas_backoff "ttas_backoff" => locks::ttas_backoff;
     ticket_lock "ticket_lock" => locks::ticket_lock;
+    mcs_lock "mcs_lock" => locks::mcs_lock;
+    rw_spinlock "rw_spinlock" => locks::rw_spinlock;
     sleep_wakeup "sleep_wakeup" => sleep::sleep_wakeup;
     condvar "condvar" => sleep::condvar;
     semaphore "semaphore" => sleep::semaphore;

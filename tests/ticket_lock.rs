@@ -27,6 +27,10 @@ mod api {
         assert_eq!(lock.raw().queued(), 0);
         let guard = lock.lock();
         assert_eq!(lock.raw().queued(), 1);
+        assert!(
+            !lock.raw().has_waiters(),
+            "has_waiters() with only the holder queued"
+        );
         assert!(lock.raw().is_locked());
         drop(guard);
         assert_eq!(lock.raw().queued(), 0);

@@ -254,7 +254,7 @@ pub fn fifo_order<L: FifoLock + 'static>() {
             place
         })
     };
-    while lock.queued() < 2 {
+    while !lock.has_waiters() {
         spin_loop();
     }
     // SAFETY: locked by the main thread at the start.

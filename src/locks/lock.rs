@@ -43,6 +43,14 @@ impl<R: RawLock, T> Lock<R, T> {
         }
     }
 
+    crate::sync::const_fn! {
+        /// A lock made of `raw` (unlocked) and `value`; `const` outside loom,
+        /// for locks inside other locks' `const` constructors.
+        pub fn from_raw(raw: R, value: T) -> Self {
+            Lock { raw, data: UnsafeCell::new(value) }
+        }
+    }
+
     /// Consume the lock and return the data.
     pub fn into_inner(self) -> T {
         self.data.into_inner()

@@ -1,33 +1,60 @@
-//! Locks that spin: the bottom layer of the course.
+//! Locks that spin, from the simplest to the fastest: the bottom layer of
+//! the course.
 //!
 //! * [`RawLock`] — the interface every lock implements; harnesses and
-//!   benchmarks are generic over it.
-//! * [`Lock<R, T>`](Lock) — a raw lock plus the data it protects, with a
-//!   guard released on drop.
-//! * [`Spinlock`] / [`RawSpinlock`] — xv6's spinlock (exercise `spinlock`).
-//! * [`TicketLock`] / [`RawTicketLock`] — FIFO-fair (exercise `ticket_lock`).
+//!   benchmarks are generic over it. [`FifoLock`] adds "first come, first
+//!   served", [`RawRwLock`] a shared (reader) mode.
+//! * [`Lock<R, T>`](Lock) and [`RwLock<R, T>`](RwLock) — a raw lock plus the
+//!   data it protects, with guards released on drop.
+//! * The spinlocks, one exercise each:
+//!   [`TasLock`] (test-and-set, exercise `tas_lock`),
+//!   [`Spinlock`] (xv6's, exercise `spinlock`),
+//!   [`TtasLock`] (test-and-test-and-set with [`Backoff`], exercise `ttas_backoff`),
+//!   [`TicketLock`] (FIFO, exercise `ticket_lock`),
+//!   [`McsLock`] (FIFO queue, one cache line per waiter, exercise `mcs_lock`),
+//!   [`RwSpinlock`] (readers share, writers first, exercise `rw_spinlock`).
+//! * [`HybridLock`] — spins briefly, then parks: what `std` and
+//!   `parking_lot` do, and what survives more threads than cores.
 //! * [`Owner`] and [`spinlocks_held`] — holder bookkeeping shared by every
-//!   spinlock, so misuse panics name the rule broken and sleeping
-//!   primitives can refuse to sleep while a spinlock is held.
+//!   lock, so misuse panics name the rule broken and sleeping primitives
+//!   can refuse to sleep while a spinlock is held.
 //!
 //! Every raw lock also implements `lock_api::RawMutex` (lock_api 0.5, the
-//! version parking_lot 0.13 uses), so `lock_api::Mutex<RawSpinlock, T>`
-//! works — and, its constructor being `const`, can live in a `static`.
+//! version parking_lot 0.13 uses) — [`RawRwSpinlock`] `lock_api::RawRwLock` —
+//! so `lock_api::Mutex<RawSpinlock, T>` works and, its constructor being
+//! `const`, can live in a `static`.
 
+mod hybrid_lock;
 mod lock;
 mod owner;
 mod raw;
+mod rw_lock;
 
+#[path = "../../solutions/mcs_lock.rs"]
+pub mod mcs_lock;
+#[path = "../../solutions/rw_spinlock.rs"]
+pub mod rw_spinlock;
 #[path = "../../solutions/spinlock.rs"]
 pub mod spinlock;
+#[path = "../../solutions/tas_lock.rs"]
+pub mod tas_lock;
 #[path = "../../solutions/ticket_lock.rs"]
 pub mod ticket_lock;
+#[path = "../../solutions/ttas_backoff.rs"]
+pub mod ttas_backoff;
 
+pub use hybrid_lock::{HybridLock, RawHybridLock};
 pub use lock::{Lock, LockGuard};
+pub use mcs_lock::{McsLock, RawMcsLock};
+pub(crate) use owner::{shared_acquired, shared_released};
 pub use owner::{spinlocks_held, Owner};
-pub use raw::{FifoLock, RawLock};
+pub use raw::{FifoLock, RawLock, RawRwLock};
+pub use rw_lock::{ReadGuard, RwLock, WriteGuard};
+pub use rw_spinlock::{RawRwSpinlock, RwSpinlock};
 pub use spinlock::{RawSpinlock, Spinlock};
+pub use tas_lock::{RawTasLock, TasLock};
 pub use ticket_lock::{RawTicketLock, TicketLock};
+pub use ttas_backoff::{Backoff, RawTtasLock, TtasLock};
 
 /// Implement `lock_api::RawMutex` for a proclab raw lock that has a
 /// `const fn new(name)` and an `is_locked()` snapshot, by delegating to its

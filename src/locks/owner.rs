@@ -76,10 +76,39 @@ impl Owner {
     #[track_caller]
     #[inline]
     pub fn releasing(&self, name: &str) {
+        self.releasing_blocking(name);
+        HELD.with(|n| n.set(n.get() - 1));
+    }
+
+    /// [`Owner::acquired`] for a lock whose holder may block (one that
+    /// parks its waiters): record the holder, but do not count the lock in
+    /// [`spinlocks_held`].
+    #[inline]
+    pub fn acquired_blocking(&self) {
+        crate::sync::quietly(|| self.holder.store(thread_id(), Relaxed));
+    }
+
+    /// [`Owner::releasing`] for a lock taken with [`Owner::acquired_blocking`].
+    #[track_caller]
+    #[inline]
+    pub fn releasing_blocking(&self, name: &str) {
         if !self.holding() {
             panic!("release: {name} not held by this thread");
         }
         crate::sync::quietly(|| self.holder.store(0, Relaxed));
-        HELD.with(|n| n.set(n.get() - 1));
     }
+}
+
+/// Count a shared hold (a reader's) of a spinning lock in
+/// [`spinlocks_held`]: readers spin and must not sleep either. Readers
+/// have no single [`Owner`], so this is the whole of their bookkeeping.
+#[inline]
+pub fn shared_acquired() {
+    HELD.with(|n| n.set(n.get() + 1));
+}
+
+/// Uncount a shared hold counted by [`shared_acquired`].
+#[inline]
+pub fn shared_released() {
+    HELD.with(|n| n.set(n.get() - 1));
 }

@@ -45,10 +45,41 @@ pub unsafe trait RawLock: Send + Sync {
 
 /// A lock that lets threads in strictly in the order they arrived.
 pub trait FifoLock: RawLock {
-    /// How many threads hold the lock or have queued for it (a snapshot).
+    /// Has some thread queued behind the holder? (A snapshot.)
     ///
-    /// A thread that has called [`RawLock::lock`] counts from the moment it
-    /// has its place in the queue, so a test can wait for a thread to be
-    /// queued before starting the next.
-    fn queued(&self) -> usize;
+    /// A thread that has called [`RawLock::lock`] counts from the moment
+    /// its place in the queue is fixed, so a test can wait for a thread to
+    /// be queued before starting the next.
+    fn has_waiters(&self) -> bool;
+}
+
+/// A lock with a shared mode as well: readers hold it together, a writer
+/// (the [`RawLock`] side) holds it alone.
+///
+/// # Safety
+///
+/// Implementors promise that while a writer holds the lock nobody else
+/// does, that readers hold it only alongside other readers, and that each
+/// release happens-before the next acquisition that excludes it (a
+/// writer's release before any later holder; a reader's release before the
+/// next writer).
+pub unsafe trait RawRwLock: RawLock {
+    /// Wait until the lock is held by readers only (or nobody), and join them.
+    fn lock_shared(&self);
+
+    /// Join the readers if that needs no waiting; `true` if it did.
+    fn try_lock_shared(&self) -> bool;
+
+    /// Leave the readers.
+    ///
+    /// # Safety
+    ///
+    /// The calling thread holds a shared lock taken with
+    /// [`RawRwLock::lock_shared`] or [`RawRwLock::try_lock_shared`], and
+    /// stops reading what it protects before calling.
+    unsafe fn unlock_shared(&self);
+
+    /// Is a writer waiting for the lock right now? (A snapshot; under a
+    /// writer-preferring policy, new readers wait while it is true.)
+    fn writer_waiting(&self) -> bool;
 }

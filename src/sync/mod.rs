@@ -57,6 +57,19 @@ pub fn spin_loop() {
     world::spin_loop();
 }
 
+/// How many times a bounded spin may go round before giving up and
+/// parking: `on_hardware` in the std world, 1 in the model worlds, where
+/// every spin is a scheduling point and a long spin only multiplies the
+/// schedules to explore without showing anything new.
+#[inline]
+pub const fn spin_budget(on_hardware: u32) -> u32 {
+    if cfg!(any(loom, shuttle)) {
+        1
+    } else {
+        on_hardware
+    }
+}
+
 /// Note a step for the trace of a replayed failing run (shuttle world; a
 /// no-op elsewhere). `what` is only called while a trace is recorded.
 #[track_caller]

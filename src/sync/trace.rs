@@ -203,7 +203,105 @@ macro_rules! traced_atomics {
         pub use $($world)::+::{AtomicI32, AtomicI64, AtomicIsize, AtomicU32, AtomicU64};
 
         $crate::sync::trace::traced!($($world)::+::AtomicBool, AtomicBool, bool, fetch_or, fetch_and);
-        $crate::sync::trace::traced!($($world)::+::AtomicUsize, AtomicUsize, usize, fetch_add, fetch_sub);
+        $crate::sync::trace::traced!($($world)::+::AtomicUsize, AtomicUsize, usize, fetch_add, fetch_sub, fetch_or, fetch_and);
+        $crate::sync::trace::traced_ptr!($($world)::+);
     };
 }
 pub(crate) use traced_atomics;
+
+/// A pointer as a trace shows it: `null`, or its address.
+pub fn show_ptr<T>(p: *mut T) -> String {
+    if p.is_null() {
+        "null".into()
+    } else {
+        format!("{p:p}")
+    }
+}
+
+/// Wrap a model world's `AtomicPtr<T>` (generic, so not covered by
+/// `traced!`): `traced_ptr!(loom::sync::atomic)`, with the operations proclab uses traced.
+macro_rules! traced_ptr {
+    ($($world:ident)::+) => {
+        /// The model world's `AtomicPtr`, traced when a failing run is replayed.
+        pub struct AtomicPtr<T>($($world)::+::AtomicPtr<T>);
+
+        impl<T> std::fmt::Debug for AtomicPtr<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("AtomicPtr")
+            }
+        }
+
+        impl<T> Default for AtomicPtr<T> {
+            fn default() -> Self {
+                Self::new(std::ptr::null_mut())
+            }
+        }
+
+        impl<T> AtomicPtr<T> {
+            $crate::sync::const_fn! {
+                /// A new atomic holding `p`.
+                pub fn new(p: *mut T) -> Self {
+                    Self($($world)::+::AtomicPtr::new(p))
+                }
+            }
+
+            /// Load the pointer.
+            #[track_caller]
+            pub fn load(&self, order: Ordering) -> *mut T {
+                let v = self.0.load(order);
+                $crate::sync::trace::record(std::panic::Location::caller(), || {
+                    format!("load({order:?}) -> {}", $crate::sync::trace::show_ptr(v))
+                });
+                v
+            }
+
+            /// Store `p`.
+            #[track_caller]
+            pub fn store(&self, p: *mut T, order: Ordering) {
+                self.0.store(p, order);
+                $crate::sync::trace::record(std::panic::Location::caller(), || {
+                    format!("store({}, {order:?})", $crate::sync::trace::show_ptr(p))
+                });
+            }
+
+            /// Store `p`, returning the old pointer.
+            #[track_caller]
+            pub fn swap(&self, p: *mut T, order: Ordering) -> *mut T {
+                let old = self.0.swap(p, order);
+                $crate::sync::trace::record(std::panic::Location::caller(), || {
+                    format!(
+                        "swap({}, {order:?}) -> {}",
+                        $crate::sync::trace::show_ptr(p),
+                        $crate::sync::trace::show_ptr(old)
+                    )
+                });
+                old
+            }
+
+            /// Compare-and-exchange.
+            #[track_caller]
+            pub fn compare_exchange(
+                &self,
+                current: *mut T,
+                new: *mut T,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<*mut T, *mut T> {
+                let r = self.0.compare_exchange(current, new, success, failure);
+                $crate::sync::trace::record(std::panic::Location::caller(), || {
+                    let shown = match r {
+                        Ok(p) => format!("Ok({})", $crate::sync::trace::show_ptr(p)),
+                        Err(p) => format!("Err({})", $crate::sync::trace::show_ptr(p)),
+                    };
+                    format!(
+                        "compare_exchange({} -> {}, {success:?}) -> {shown}",
+                        $crate::sync::trace::show_ptr(current),
+                        $crate::sync::trace::show_ptr(new)
+                    )
+                });
+                r
+            }
+        }
+    };
+}
+pub(crate) use traced_ptr;
