@@ -217,6 +217,9 @@ unsafe impl RawRwLock for RawRwSpinlock {
     }
 }
 
+// The write side alone is a mutex: `lock_api::Mutex<RawRwSpinlock, T>`.
+crate::locks::impl_lock_api!(RawRwSpinlock);
+
 crate::sync::not_under_loom! {
     // SAFETY: delegates to the `RawLock` and `RawRwLock` impls above.
     unsafe impl lock_api::RawRwLock for RawRwSpinlock {

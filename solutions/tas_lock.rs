@@ -1,16 +1,24 @@
 //! The test-and-set lock: the simplest lock there is, and the baseline the
 //! others improve on.
 //!
-//! One atomic flag. `lock` swaps `true` into it until the swap returns
-//! `false` — the value it replaced — which means this thread is the one
-//! that turned the lock from free to taken. `unlock` stores `false`.
+//! One atomic flag. `lock` tries, again and again, to set it from `false`
+//! to `true` in one atomic step; the try that finds it `false` is the one
+//! that took the lock. `unlock` stores `false`.
 //!
-//! It is correct, and uncontended it is as fast as a lock can be (one swap,
-//! one store). Contended it is the worst spinlock in this course: every
-//! waiter *writes* the flag on every try, so the cache line holding it
-//! bounces between the waiting cores, and the holder's own `unlock` has to
-//! wait for that line like everybody else. The test-and-test-and-set lock
-//! (exercise `ttas_backoff`) cures that by waiting with loads.
+//! It is correct, and uncontended it is as fast as a lock can be (one
+//! atomic read-modify-write, one store). Contended it is the worst
+//! spinlock in this course: every try is a read-modify-write, which needs
+//! the flag's cache line *exclusive* — on x86 a `lock cmpxchg` takes the
+//! line even when it fails — so the line bounces between the waiting cores,
+//! and the holder's own `unlock` has to wait for it like everybody else.
+//! The test-and-test-and-set lock (exercise `ttas_backoff`) cures that by
+//! waiting with plain loads.
+//!
+//! The textbook writes the try as `swap(true)`. We write it as
+//! `compare_exchange(false, true)`: the same test-and-set, and the same
+//! cache traffic, but loom can check it — a loop of swaps writes a new
+//! value into the flag on every turn, and loom's search never runs out of
+//! orders in which to place those writes.
 
 use crate::locks::{Lock, Owner, RawLock};
 use crate::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
@@ -24,8 +32,8 @@ pub type TasLock<T> = Lock<RawTasLock, T>;
 pub struct RawTasLock {
     /// For panics and debugging.
     name: &'static str,
-    /// `true` while some thread holds the lock. Only a swap that returns
-    /// `false` takes it (with `Acquire`); only the holder clears it (with
+    /// `true` while some thread holds the lock. Only a compare-exchange
+    /// from `false` takes it (with `Acquire`); only the holder clears it (with
     /// `Release`).
     locked: AtomicBool,
     /// The holding thread; touched only by the holder.
@@ -47,8 +55,8 @@ impl RawTasLock {
     }
 }
 
-// SAFETY: `locked` goes false -> true only by a swap that saw `false` (one
-// thread per release), with Acquire, and true -> false only by the holder's
+// SAFETY: `locked` goes false -> true only by a compare-exchange that saw
+// `false` (one thread per release), with Acquire, and true -> false only by the holder's
 // Release store: mutual exclusion plus release/acquire hand-off.
 unsafe impl RawLock for RawTasLock {
     fn new(name: &'static str) -> Self {
@@ -63,8 +71,14 @@ unsafe impl RawLock for RawTasLock {
     #[track_caller]
     fn lock(&self) {
         self.owner.check_not_held(self.name);
-        // BEGIN SOLUTION hint: swap true into `locked` (Acquire) until the swap returns false, i.e. until you were the one who took it; spin_loop() between tries
-        while self.locked.swap(true, Acquire) {
+        // BEGIN SOLUTION hint: compare_exchange `locked` from false to true (Acquire on success) until it succeeds; spin_loop() between tries
+        // Acquire on success: see what the previous holder wrote. Relaxed
+        // on failure: a failed try takes nothing.
+        while self
+            .locked
+            .compare_exchange(false, true, Acquire, Relaxed)
+            .is_err()
+        {
             spin_loop();
         }
         // END SOLUTION
@@ -76,8 +90,10 @@ unsafe impl RawLock for RawTasLock {
     fn try_lock(&self) -> bool {
         self.owner.check_not_held(self.name);
         let taken = {
-            // BEGIN SOLUTION hint: one swap of true (Acquire); it is yours if the old value was false
-            !self.locked.swap(true, Acquire)
+            // BEGIN SOLUTION hint: one compare_exchange from false to true (Acquire); it is yours if it succeeded
+            self.locked
+                .compare_exchange(false, true, Acquire, Relaxed)
+                .is_ok()
             // END SOLUTION
         };
         if taken {

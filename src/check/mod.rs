@@ -19,3 +19,4 @@
 //! ```
 
 pub mod locks;
+pub mod rwlocks;
