@@ -54,6 +54,17 @@ impl RawTicketLock {
     pub fn is_locked(&self) -> bool {
         self.queued() != 0
     }
+
+    /// How many threads hold the lock or have drawn a ticket for it (a
+    /// snapshot).
+    pub fn queued(&self) -> usize {
+        // Acquire: the holder that stored this `now_serving` had drawn its
+        // ticket before, so after this load `next_ticket` reads at least as
+        // far and the difference cannot underflow. Relaxed for the second
+        // load: a snapshot orders nothing else.
+        let serving = self.now_serving.load(Acquire);
+        self.next_ticket.load(Relaxed).wrapping_sub(serving)
+    }
 }
 
 // SAFETY: tickets are unique (atomic increments of `next_ticket`), and only
@@ -103,13 +114,8 @@ unsafe impl RawLock for RawTicketLock {
 }
 
 impl FifoLock for RawTicketLock {
-    fn queued(&self) -> usize {
-        // Acquire: the holder that stored this `now_serving` had drawn its
-        // ticket before, so after this load `next_ticket` reads at least as
-        // far and the difference cannot underflow. Relaxed for the second
-        // load: a snapshot orders nothing else.
-        let serving = self.now_serving.load(Acquire);
-        self.next_ticket.load(Relaxed).wrapping_sub(serving)
+    fn has_waiters(&self) -> bool {
+        self.queued() > 1
     }
 }
 

@@ -5,9 +5,10 @@
 //! * **Test, then test-and-set.** A waiter waits by *reading* the flag. A
 //!   read leaves the cache line shared, so all the waiters spin in their own
 //!   caches without traffic; only when the holder's release invalidates the
-//!   line do they try the swap again.
+//!   line do they try the test-and-set (a `compare_exchange(false, true)`,
+//!   as in [`RawTasLock`](crate::locks::RawTasLock)) again.
 //! * **Back off after losing.** When the lock is released, every waiter
-//!   sees it free at once and all of them swap; one wins, the others lost a
+//!   sees it free at once and all of them try to take it; one wins, the others lost a
 //!   race that cost a round of cache-line transfers. A loser waits a while
 //!   before looking again, twice as long each time it loses (up to a cap),
 //!   so under heavy contention fewer threads collide on each release.
@@ -70,8 +71,8 @@ impl Backoff {
 pub struct RawTtasLock {
     /// For panics and debugging.
     name: &'static str,
-    /// `true` while some thread holds the lock. Only a swap that returns
-    /// `false` takes it (with `Acquire`); only the holder clears it (with
+    /// `true` while some thread holds the lock. Only a compare-exchange
+    /// from `false` takes it (with `Acquire`); only the holder clears it (with
     /// `Release`). Waiters only read it.
     locked: AtomicBool,
     /// The holding thread; touched only by the holder.
@@ -93,8 +94,8 @@ impl RawTtasLock {
     }
 }
 
-// SAFETY: `locked` goes false -> true only by a swap that saw `false`, with
-// Acquire, and true -> false only by the holder's Release store: mutual
+// SAFETY: `locked` goes false -> true only by a compare-exchange that saw
+// `false`, with Acquire, and true -> false only by the holder's Release store: mutual
 // exclusion plus release/acquire hand-off. The waiting loads take nothing.
 unsafe impl RawLock for RawTtasLock {
     fn new(name: &'static str) -> Self {
@@ -109,13 +110,18 @@ unsafe impl RawLock for RawTtasLock {
     #[track_caller]
     fn lock(&self) {
         self.owner.check_not_held(self.name);
-        // BEGIN SOLUTION hint: try the swap (Acquire) first — uncontended that is all; each time it fails, back off, then wait with Relaxed loads (spin_loop) until the flag reads false, and swap again
+        // BEGIN SOLUTION hint: try the test-and-set (compare_exchange false -> true, Acquire) first — uncontended that is all; each time it fails, back off, then wait with Relaxed loads (spin_loop) until the flag reads false, and try again
         let mut backoff = Backoff::new();
-        // Test-and-set: Acquire, to see the previous holder's writes.
-        while self.locked.swap(true, Acquire) {
+        // Test-and-set: Acquire on success, to see the previous holder's
+        // writes; Relaxed on failure, which takes nothing.
+        while self
+            .locked
+            .compare_exchange(false, true, Acquire, Relaxed)
+            .is_err()
+        {
             // Lost: keep off the cache line a while, longer each time.
             backoff.spin();
-            // Test: wait by reading. Relaxed: the swap synchronizes.
+            // Test: wait by reading. Relaxed: the exchange synchronizes.
             while self.locked.load(Relaxed) {
                 spin_loop();
             }
@@ -129,8 +135,12 @@ unsafe impl RawLock for RawTtasLock {
     fn try_lock(&self) -> bool {
         self.owner.check_not_held(self.name);
         let taken = {
-            // BEGIN SOLUTION hint: do not write a held lock's line: if the flag reads true, fail; otherwise one swap (Acquire) decides
-            !self.locked.load(Relaxed) && !self.locked.swap(true, Acquire)
+            // BEGIN SOLUTION hint: do not write a held lock's line: if the flag reads true, fail; otherwise one compare_exchange (Acquire) decides
+            !self.locked.load(Relaxed)
+                && self
+                    .locked
+                    .compare_exchange(false, true, Acquire, Relaxed)
+                    .is_ok()
             // END SOLUTION
         };
         if taken {

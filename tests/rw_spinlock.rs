@@ -94,8 +94,14 @@ mod api {
     fn unlock_shared_without_readers_panics() {
         use proclab::locks::RawRwLock;
         let lock = proclab::graded::rw_spinlock::RawRwSpinlock::new("stray");
-        // SAFETY: deliberately wrong; the lock must refuse rather than corrupt its count.
-        unsafe { lock.unlock_shared() };
+        lock.lock_shared();
+        // SAFETY: the first release is right (taken just above); the second
+        // is deliberately wrong, and the lock must refuse it rather than
+        // corrupt its count.
+        unsafe {
+            lock.unlock_shared();
+            lock.unlock_shared();
+        }
     }
 
     #[test]
