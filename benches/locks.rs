@@ -1,11 +1,27 @@
-//! Lock hot paths: what a lock+unlock costs with nobody else around, and
-//! what a tiny critical section costs when two threads fight for it.
+//! The lock report: every proclab lock against the physical floor and
+//! against `std`, `parking_lot` and `spin`, measured side by side in one run.
 //!
-//! Run: `cargo bench --bench locks`. Every number is measured in this run
-//! next to its baselines — `std::sync::Mutex`, `parking_lot::Mutex`,
-//! `spin::Mutex` and the physical floor, a bare `swap(true, Acquire)` +
-//! `store(false, Release)` on one `AtomicBool` — so compare ratios within a
-//! run, not absolute times across machines.
+//! Run: `cargo bench --bench locks` (about a minute), or with
+//! `-- --quick` for a rough pass in seconds. It prints
+//!
+//! * **uncontended**: nanoseconds per lock + increment + unlock on one
+//!   thread, and the ratio to the floor — a bare
+//!   `swap(true, Acquire)` / `store(false, Release)` pair on one flag, the
+//!   two atomic operations every spinlock needs;
+//! * **contended** at 2 threads and at 4 threads (this machine has 2 cores,
+//!   so 4 is oversubscribed): millions of acquisitions per second with a
+//!   one-increment critical section, the ratio to `parking_lot::Mutex`, and
+//!   fairness — the most and fewest acquisitions any one thread made;
+//! * each target of the lock-family issue, with the measured ratio.
+//!
+//! and writes `lock-performance.svg` (the chart in the book's "Lock
+//! performance" chapter) and `lock-performance.md` (the table) into
+//! `target/lock-report/`, or the directory given with `--out DIR`; the
+//! book's copies are refreshed with `--out book/src/locks/perf`.
+//!
+//! Every figure is a median over repetitions interleaved across the locks,
+//! so a burst of noise on the machine hits all of them alike; compare
+//! ratios within one run, never absolute times across runs.
 
 // Benches measure the real world only; the model worlds (`--cfg loom`,
 // `--cfg shuttle`, used with `--all-targets` by clippy) get an empty main.
@@ -13,31 +29,50 @@
 fn main() {}
 
 #[cfg(not(any(loom, shuttle)))]
-criterion::criterion_main!(bench::locks);
+fn main() {
+    report::main();
+}
 
 #[cfg(not(any(loom, shuttle)))]
-mod bench {
-    use criterion::{criterion_group, Criterion};
-    use proclab::locks::{Spinlock, TicketLock};
+mod report {
+    use proclab::locks::{
+        HybridLock, McsLock, RwSpinlock, Spinlock, TasLock, TicketLock, TtasLock,
+    };
+    use std::fmt::Write as _;
     use std::hint::black_box;
+    use std::path::PathBuf;
     use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{Arc, Barrier};
+    use std::sync::Barrier;
     use std::time::{Duration, Instant};
 
-    /// One way of running `f` under a lock, for the benches to be generic over.
-    trait Counter: Send + Sync + 'static {
-        const NAME: &'static str;
-        fn new() -> Self;
+    /// What kind of lock a row is, for the chart's colours and the reader.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Kind {
+        Floor,
+        Spinning,
+        Fifo,
+        Parking,
+    }
+
+    /// A lock guarding a counter, as the report drives it.
+    trait Counter: Send + Sync {
         fn add(&self);
     }
 
+    /// One row of the report: a name, a kind, a way to build the lock, and
+    /// its uncontended measurement, compiled for its type (static dispatch,
+    /// so the lock's code is inlined into the measuring loop as it would
+    /// be into a caller's).
+    struct Contender {
+        name: &'static str,
+        kind: Kind,
+        make: fn() -> Box<dyn Counter>,
+        uncontended: fn(u64) -> f64,
+    }
+
     macro_rules! counter {
-        ($ty:ty, $name:literal, $new:expr, |$c:ident| $add:expr) => {
+        ($ty:ty, |$c:ident| $add:expr) => {
             impl Counter for $ty {
-                const NAME: &'static str = $name;
-                fn new() -> Self {
-                    $new
-                }
                 #[inline]
                 fn add(&self) {
                     let $c = self;
@@ -47,112 +82,459 @@ mod bench {
         };
     }
 
-    /// The floor: the two atomic operations every spinlock needs, guarding
-    /// nothing (no holder bookkeeping, no data).
+    /// The floor: the two atomic operations every spinlock needs, with no
+    /// holder bookkeeping and no guard.
     struct Floor(AtomicBool, std::cell::UnsafeCell<u64>);
     // SAFETY: the cell is only touched between the swap that takes the flag
     // and the store that releases it.
     unsafe impl Sync for Floor {}
-
-    counter!(
-        Floor,
-        "swap+store floor",
-        Floor(AtomicBool::new(false), 0.into()),
-        |c| {
-            // Acquire/Release: the least any lock needs, which is the point
-            // of the floor.
-            while c.0.swap(true, Ordering::Acquire) {
-                std::hint::spin_loop();
-            }
-            // SAFETY: the flag is ours until the store below.
-            unsafe { *c.1.get() += 1 };
-            c.0.store(false, Ordering::Release);
+    counter!(Floor, |c| {
+        // Acquire/Release: the least any lock needs, which is the point of
+        // the floor.
+        while c.0.swap(true, Ordering::Acquire) {
+            std::hint::spin_loop();
         }
-    );
-    counter!(
-        Spinlock<u64>,
-        "proclab Spinlock",
-        Spinlock::new("bench", 0),
-        |c| *c.lock() += 1
-    );
-    counter!(
-        TicketLock<u64>,
-        "proclab TicketLock",
-        TicketLock::new("bench", 0),
-        |c| *c.lock() += 1
-    );
-    counter!(
-        std::sync::Mutex<u64>,
-        "std Mutex",
-        std::sync::Mutex::new(0),
-        |c| *c.lock().unwrap() += 1
-    );
-    counter!(
-        parking_lot::Mutex<u64>,
-        "parking_lot Mutex",
-        parking_lot::Mutex::new(0),
-        |c| *c.lock() += 1
-    );
-    counter!(spin::Mutex<u64>, "spin Mutex", spin::Mutex::new(0), |c| {
-        *c.lock() += 1
+        // SAFETY: the flag is ours until the store below.
+        unsafe { *c.1.get() += 1 };
+        c.0.store(false, Ordering::Release);
     });
+    counter!(TasLock<u64>, |c| *c.lock() += 1);
+    counter!(Spinlock<u64>, |c| *c.lock() += 1);
+    counter!(TtasLock<u64>, |c| *c.lock() += 1);
+    counter!(TicketLock<u64>, |c| *c.lock() += 1);
+    counter!(McsLock<u64>, |c| *c.lock() += 1);
+    counter!(RwSpinlock<u64>, |c| *c.write() += 1);
+    counter!(HybridLock<u64>, |c| *c.lock() += 1);
+    counter!(std::sync::Mutex<u64>, |c| *c.lock().unwrap() += 1);
+    counter!(parking_lot::Mutex<u64>, |c| *c.lock() += 1);
+    counter!(spin::Mutex<u64>, |c| *c.lock() += 1);
 
-    fn uncontended<C: Counter>(c: &mut Criterion) {
-        let counter = C::new();
-        c.bench_function(&format!("uncontended/{}", C::NAME), |b| {
-            b.iter(|| black_box(&counter).add())
-        });
-    }
-
-    /// `threads` threads each do `iters` lock+increment+unlock; the time is
-    /// the whole run (so the reported time per iteration is per *round* of all
-    /// threads).
-    fn contended<C: Counter>(c: &mut Criterion, threads: usize) {
-        c.bench_function(&format!("contended-{threads}/{}", C::NAME), |b| {
-            b.iter_custom(|iters| {
-                let counter = Arc::new(C::new());
-                let start = Arc::new(Barrier::new(threads + 1));
-                let handles: Vec<_> = (0..threads)
-                    .map(|_| {
-                        let (counter, start) = (counter.clone(), start.clone());
-                        std::thread::spawn(move || {
-                            start.wait();
-                            for _ in 0..iters {
-                                counter.add();
-                            }
-                        })
-                    })
-                    .collect();
-                start.wait();
-                let began = Instant::now();
-                for h in handles {
-                    h.join().expect("bench thread panicked");
+    fn contenders() -> Vec<Contender> {
+        macro_rules! row {
+            ($name:literal, $kind:ident, $make:expr) => {
+                Contender {
+                    name: $name,
+                    kind: Kind::$kind,
+                    make: || Box::new($make),
+                    uncontended: |ops| uncontended(&$make, ops),
                 }
-                began.elapsed()
+            };
+        }
+        vec![
+            row!(
+                "swap+store floor",
+                Floor,
+                Floor(AtomicBool::new(false), 0.into())
+            ),
+            row!("TasLock", Spinning, TasLock::new("bench", 0u64)),
+            row!("Spinlock", Spinning, Spinlock::new("bench", 0u64)),
+            row!("TtasLock", Spinning, TtasLock::new("bench", 0u64)),
+            row!("TicketLock", Fifo, TicketLock::new("bench", 0u64)),
+            row!("McsLock", Fifo, McsLock::new("bench", 0u64)),
+            row!("RwSpinlock (write)", Spinning, RwSpinlock::new("bench", 0u64)),
+            row!("HybridLock", Parking, HybridLock::new("bench", 0u64)),
+            row!("std Mutex", Parking, std::sync::Mutex::new(0u64)),
+            row!("parking_lot Mutex", Parking, parking_lot::Mutex::new(0u64)),
+            row!("spin Mutex", Spinning, spin::Mutex::new(0u64)),
+        ]
+    }
+
+    /// How long to measure.
+    struct Plan {
+        /// Repetitions of every measurement (the median is reported).
+        reps: usize,
+        /// Operations per uncontended sample.
+        uncontended_ops: u64,
+        /// Length of one contended run.
+        contended_for: Duration,
+        /// Where the chart and the table go.
+        out: PathBuf,
+    }
+
+    impl Plan {
+        fn from_args() -> Result<Plan, String> {
+            let mut plan = Plan {
+                reps: 9,
+                uncontended_ops: 2_000_000,
+                contended_for: Duration::from_millis(250),
+                out: PathBuf::from("target/lock-report"),
+            };
+            let mut args = std::env::args().skip(1);
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "--quick" => {
+                        plan.reps = 3;
+                        plan.uncontended_ops = 200_000;
+                        plan.contended_for = Duration::from_millis(40);
+                    }
+                    "--out" => {
+                        plan.out = args
+                            .next()
+                            .ok_or("--out needs a directory")?
+                            .into()
+                    }
+                    // `cargo bench` passes `--bench`; libtest-style filters
+                    // mean nothing here.
+                    "--bench" => {}
+                    other => {
+                        return Err(format!(
+                            "unknown argument `{other}` (known: --quick, --out DIR)"
+                        ))
+                    }
+                }
+            }
+            Ok(plan)
+        }
+    }
+
+    /// Nanoseconds per lock+increment+unlock with nobody else around.
+    fn uncontended<C: Counter>(counter: &C, ops: u64) -> f64 {
+        let began = Instant::now();
+        for _ in 0..ops {
+            black_box(counter).add();
+        }
+        began.elapsed().as_nanos() as f64 / ops as f64
+    }
+
+    /// One contended run: `threads` threads add under the lock until told
+    /// to stop. Returns each thread's number of acquisitions and the time
+    /// from start to the last thread leaving.
+    fn contended(counter: &dyn Counter, threads: usize, run_for: Duration) -> (Vec<u64>, Duration) {
+        let stop = AtomicBool::new(false);
+        let start = Barrier::new(threads + 1);
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let (stop, start) = (&stop, &start);
+                    s.spawn(move || {
+                        start.wait();
+                        let mut done = 0u64;
+                        // Relaxed: a flag polled to end the run; it orders
+                        // nothing.
+                        while !stop.load(Ordering::Relaxed) {
+                            counter.add();
+                            done += 1;
+                        }
+                        done
+                    })
+                })
+                .collect();
+            start.wait();
+            let began = Instant::now();
+            std::thread::sleep(run_for);
+            stop.store(true, Ordering::Relaxed);
+            let counts = workers
+                .into_iter()
+                .map(|w| w.join().expect("bench thread panicked"))
+                .collect();
+            (counts, began.elapsed())
+        })
+    }
+
+    fn median(mut xs: Vec<f64>) -> f64 {
+        xs.sort_by(|a, b| a.total_cmp(b));
+        xs[xs.len() / 2]
+    }
+
+    /// The figures of one contended configuration for one lock.
+    #[derive(Clone, Default)]
+    struct Contended {
+        /// Millions of acquisitions per second (median run).
+        mops: f64,
+        /// Most / fewest acquisitions by one thread in that run.
+        fairness: f64,
+    }
+
+    struct Row {
+        name: &'static str,
+        kind: Kind,
+        uncontended_ns: f64,
+        two: Contended,
+        four: Contended,
+    }
+
+    fn measure(plan: &Plan) -> Vec<Row> {
+        let all = contenders();
+        // Warm up: fault in pages, let the frequency governor settle.
+        for c in &all {
+            (c.uncontended)(plan.uncontended_ops / 4);
+        }
+        let mut samples: Vec<Vec<f64>> = vec![Vec::new(); all.len()];
+        for _ in 0..plan.reps {
+            for (i, c) in all.iter().enumerate() {
+                samples[i].push((c.uncontended)(plan.uncontended_ops));
+            }
+        }
+        let mut rows: Vec<Row> = all
+            .iter()
+            .zip(samples)
+            .map(|(c, s)| Row {
+                name: c.name,
+                kind: c.kind,
+                uncontended_ns: median(s),
+                two: Contended::default(),
+                four: Contended::default(),
             })
-        });
+            .collect();
+        for threads in [2, 4] {
+            let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); all.len()];
+            for _ in 0..plan.reps.min(5) {
+                for (i, c) in all.iter().enumerate() {
+                    // A fresh lock per run: no state carried over.
+                    let lock = (c.make)();
+                    let (counts, took) = contended(lock.as_ref(), threads, plan.contended_for);
+                    let total: u64 = counts.iter().sum();
+                    let max = *counts.iter().max().unwrap_or(&0) as f64;
+                    let min = (*counts.iter().min().unwrap_or(&0)).max(1) as f64;
+                    runs[i].push((total as f64 / took.as_secs_f64() / 1e6, max / min));
+                }
+            }
+            for (row, mut r) in rows.iter_mut().zip(runs) {
+                r.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let (mops, fairness) = r[r.len() / 2];
+                let figures = Contended { mops, fairness };
+                if threads == 2 {
+                    row.two = figures;
+                } else {
+                    row.four = figures;
+                }
+            }
+        }
+        rows
     }
 
-    fn all(c: &mut Criterion) {
-        uncontended::<Floor>(c);
-        uncontended::<Spinlock<u64>>(c);
-        uncontended::<TicketLock<u64>>(c);
-        uncontended::<std::sync::Mutex<u64>>(c);
-        uncontended::<parking_lot::Mutex<u64>>(c);
-        uncontended::<spin::Mutex<u64>>(c);
-        contended::<Floor>(c, 2);
-        contended::<Spinlock<u64>>(c, 2);
-        contended::<TicketLock<u64>>(c, 2);
-        contended::<std::sync::Mutex<u64>>(c, 2);
-        contended::<parking_lot::Mutex<u64>>(c, 2);
-        contended::<spin::Mutex<u64>>(c, 2);
+    fn find<'a>(rows: &'a [Row], name: &str) -> &'a Row {
+        rows.iter()
+            .find(|r| r.name == name)
+            .expect("every named row is measured")
     }
 
-    criterion_group! {
-        name = locks;
-        config = Criterion::default()
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(2));
-        targets = all
+    /// The table, as Markdown (printed, and written for the book).
+    fn table(rows: &[Row]) -> String {
+        let floor = find(rows, "swap+store floor").uncontended_ns;
+        let pl = find(rows, "parking_lot Mutex");
+        let mut t = String::new();
+        t.push_str(
+            "| lock | uncontended ns | × floor | 2 threads Mops/s | × parking_lot | max/min | 4 threads Mops/s | × parking_lot | max/min |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for r in rows {
+            let _ = writeln!(
+                t,
+                "| {} | {:.1} | {:.2} | {:.1} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                r.name,
+                r.uncontended_ns,
+                r.uncontended_ns / floor,
+                r.two.mops,
+                r.two.mops / pl.two.mops,
+                r.two.fairness,
+                r.four.mops,
+                r.four.mops / pl.four.mops,
+                r.four.fairness,
+            );
+        }
+        t
+    }
+
+    /// Each target of the lock-family issue, with what this run measured.
+    fn targets(rows: &[Row]) -> String {
+        let floor = find(rows, "swap+store floor").uncontended_ns;
+        let spin = find(rows, "spin Mutex");
+        let pl = find(rows, "parking_lot Mutex");
+        let mut lines = Vec::new();
+        let mut check = |what: String, ok: bool| {
+            lines.push(format!("{} {what}", if ok { "met   " } else { "MISSED" }));
+        };
+        for name in ["Spinlock", "TasLock", "TtasLock", "TicketLock"] {
+            let r = find(rows, name);
+            let best_other = spin.uncontended_ns.min(pl.uncontended_ns);
+            check(
+                format!(
+                    "uncontended {name}: {:.2}× the floor (≤ 1.20), {:.2}× the faster of spin/parking_lot (≤ 1.00)",
+                    r.uncontended_ns / floor,
+                    r.uncontended_ns / best_other
+                ),
+                r.uncontended_ns / floor <= 1.2 && r.uncontended_ns <= best_other,
+            );
+        }
+        let ttas = find(rows, "TtasLock");
+        check(
+            format!(
+                "2 threads: TtasLock {:.2}× spin Mutex's throughput (≥ 1.00)",
+                ttas.two.mops / spin.two.mops
+            ),
+            ttas.two.mops >= spin.two.mops,
+        );
+        let hybrid = find(rows, "HybridLock");
+        check(
+            format!(
+                "2 threads: HybridLock {:.2}× parking_lot's throughput (≥ 0.90)",
+                hybrid.two.mops / pl.two.mops
+            ),
+            hybrid.two.mops >= 0.9 * pl.two.mops,
+        );
+        check(
+            format!(
+                "4 threads: HybridLock within {:.2}× of parking_lot (≤ 2.00)",
+                pl.four.mops / hybrid.four.mops
+            ),
+            pl.four.mops <= 2.0 * hybrid.four.mops,
+        );
+        for name in ["TicketLock", "McsLock"] {
+            let r = find(rows, name);
+            check(
+                format!(
+                    "fairness {name}: max/min acquisitions {:.2} at 2 threads, {:.2} at 4 (≤ 1.20)",
+                    r.two.fairness, r.four.fairness
+                ),
+                r.two.fairness <= 1.2 && r.four.fairness <= 1.2,
+            );
+        }
+        lines.join("\n") + "\n"
+    }
+
+    fn colour(kind: Kind) -> &'static str {
+        match kind {
+            Kind::Floor => "#888888",
+            Kind::Spinning => "#d95f02",
+            Kind::Fifo => "#7570b3",
+            Kind::Parking => "#1b9e77",
+        }
+    }
+
+    fn escape(s: &str) -> String {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    }
+
+    /// A horizontal bar chart: one panel per measurement, one bar per lock.
+    fn chart(rows: &[Row]) -> String {
+        const LABEL_W: f64 = 150.0;
+        const PANEL_W: f64 = 210.0;
+        const GAP: f64 = 30.0;
+        const BAR_H: f64 = 16.0;
+        const TOP: f64 = 58.0;
+        let panels: [(&str, fn(&Row) -> f64, &str); 3] = [
+            ("uncontended (ns per lock+unlock, lower is better)", |r| r.uncontended_ns, "ns"),
+            ("2 threads (M acquisitions/s, higher is better)", |r| r.two.mops, "M/s"),
+            ("4 threads on 2 cores (M acquisitions/s)", |r| r.four.mops, "M/s"),
+        ];
+        let height = TOP + rows.len() as f64 * (BAR_H + 6.0) + 50.0;
+        let width = LABEL_W + 3.0 * (PANEL_W + GAP) + 10.0;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">"#
+        );
+        let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+        let _ = writeln!(
+            s,
+            r#"<text x="10" y="18" font-size="14" font-weight="bold">proclab locks vs std, parking_lot and spin (cargo bench --bench locks)</text>"#
+        );
+        for (i, r) in rows.iter().enumerate() {
+            let y = TOP + i as f64 * (BAR_H + 6.0);
+            let _ = writeln!(
+                s,
+                r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#,
+                LABEL_W - 6.0,
+                y + BAR_H - 4.0,
+                escape(r.name)
+            );
+        }
+        for (p, (title, value, unit)) in panels.iter().enumerate() {
+            let x0 = LABEL_W + p as f64 * (PANEL_W + GAP);
+            let max = rows.iter().map(value).fold(0.0, f64::max).max(1e-9);
+            let _ = writeln!(
+                s,
+                r#"<text x="{x0}" y="{}" font-weight="bold">{}</text>"#,
+                TOP - 12.0,
+                escape(title)
+            );
+            let _ = writeln!(
+                s,
+                r#"<line x1="{x0}" y1="{}" x2="{x0}" y2="{}" stroke="black"/>"#,
+                TOP - 4.0,
+                TOP + rows.len() as f64 * (BAR_H + 6.0)
+            );
+            for (i, r) in rows.iter().enumerate() {
+                let v = value(r);
+                let w = (v / max) * (PANEL_W - 45.0);
+                let y = TOP + i as f64 * (BAR_H + 6.0);
+                let _ = writeln!(
+                    s,
+                    r#"<rect x="{x0}" y="{y}" width="{w:.1}" height="{BAR_H}" fill="{}"/>"#,
+                    colour(r.kind)
+                );
+                let _ = writeln!(
+                    s,
+                    r#"<text x="{:.1}" y="{}">{v:.1} {unit}</text>"#,
+                    x0 + w + 4.0,
+                    y + BAR_H - 4.0
+                );
+            }
+        }
+        let legend_y = height - 18.0;
+        for (i, (kind, label)) in [
+            (Kind::Floor, "floor (bare atomics)"),
+            (Kind::Spinning, "spinning"),
+            (Kind::Fifo, "FIFO spinning (ticket, MCS)"),
+            (Kind::Parking, "spin, then park"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let x = LABEL_W + i as f64 * 170.0;
+            let _ = writeln!(
+                s,
+                r#"<rect x="{x}" y="{}" width="12" height="12" fill="{}"/><text x="{}" y="{}">{label}</text>"#,
+                legend_y - 10.0,
+                colour(*kind),
+                x + 16.0,
+                legend_y
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+
+    pub fn main() {
+        let plan = match Plan::from_args() {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("locks bench: {e}");
+                std::process::exit(2);
+            }
+        };
+        let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        println!(
+            "lock report: {} repetitions, {} ops per uncontended sample, {:?} per contended run, {cores} core(s)\n",
+            plan.reps, plan.uncontended_ops, plan.contended_for
+        );
+        let rows = measure(&plan);
+        let table = table(&rows);
+        let targets = targets(&rows);
+        println!("{table}\n{targets}");
+        let written = std::fs::create_dir_all(&plan.out)
+            .and_then(|()| std::fs::write(plan.out.join("lock-performance.svg"), chart(&rows)))
+            .and_then(|()| {
+                std::fs::write(
+                    plan.out.join("lock-performance.md"),
+                    format!(
+                        "{table}\nMeasured on {cores} core(s); targets:\n\n```text\n{targets}```\n"
+                    ),
+                )
+            });
+        match written {
+            Ok(()) => println!(
+                "wrote {0}/lock-performance.svg and {0}/lock-performance.md",
+                plan.out.display()
+            ),
+            Err(e) => {
+                eprintln!(
+                    "locks bench: cannot write the report into {}: {e}",
+                    plan.out.display()
+                );
+                std::process::exit(1);
+            }
+        }
     }
 }
