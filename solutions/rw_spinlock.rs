@@ -16,7 +16,7 @@
 //! waits for the first. (`std::sync::RwLock` says the same: recursive read
 //! locks may deadlock.)
 
-use crate::locks::{shared_acquired, shared_released, Owner, RawLock, RawRwLock, RwLock};
+use crate::locks::{count_held, uncount_held, Owner, RawLock, RawRwLock, RwLock};
 use crate::sync::atomic::{AtomicUsize, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
 use crate::sync::{const_fn, spin_loop};
 
@@ -170,7 +170,7 @@ unsafe impl RawRwLock for RawRwSpinlock {
             }
         }
         // END SOLUTION
-        shared_acquired();
+        count_held();
     }
 
     #[inline]
@@ -195,7 +195,7 @@ unsafe impl RawRwLock for RawRwSpinlock {
             // END SOLUTION
         };
         if taken {
-            shared_acquired();
+            count_held();
         }
         taken
     }
@@ -206,7 +206,7 @@ unsafe impl RawRwLock for RawRwSpinlock {
         if self.readers() == 0 {
             panic!("release: {} has no readers to release", self.name);
         }
-        shared_released();
+        uncount_held();
         // BEGIN SOLUTION hint: subtract one READER with Release, so a writer that enters next sees that you are done reading
         self.state.fetch_sub(READER, Release);
         // END SOLUTION

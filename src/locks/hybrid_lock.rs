@@ -8,43 +8,59 @@
 //! while (most critical sections are short, and sleeping costs two system
 //! calls), then gives its core up and sleeps until the holder wakes it.
 //!
-//! The state is one word with three values (Drepper, "Futexes Are Tricky",
-//! mutex 2):
+//! The state is one word: the holder's thread number (0: free) shifted
+//! left by one, and below it one bit, `PARKED`, set while some thread is
+//! asleep waiting for the lock (the two-bit layout of `parking_lot`, with
+//! the holder recorded in the same word, as in
+//! [`RawSpinlock`](crate::locks::RawSpinlock)).
 //!
-//! | state | meaning |
-//! |-------|---------|
-//! | `FREE` | nobody holds the lock |
-//! | `LOCKED` | held, and nobody is asleep waiting for it |
-//! | `CONTENDED` | held, and some thread may be asleep waiting |
-//!
-//! The uncontended path is one compare-and-swap to lock and one swap to
-//! unlock, never touching the sleepers' queue. A waiter that gives up
-//! spinning swaps in `CONTENDED` (so the holder's unlock knows to wake
-//! somebody) and sleeps, if the state is still `CONTENDED`, checked under
-//! the queue's lock — exactly what the futex system call checks under its
-//! hash-bucket lock, and for the same reason: no lost wakeup.
+//! Both paths that matter are one atomic operation: `lock` is a
+//! compare-and-swap from 0 to "held by me", `unlock` one from "held by me"
+//! back to 0. Only when `PARKED` is set does `unlock` take the slow path: it takes
+//! the sleepers' lock, wakes the longest sleeper, and clears `PARKED` if
+//! that was the last. A waiter sets `PARKED` and queues itself under that
+//! same lock, and only while the lock is still held — exactly what the
+//! futex system call checks under its hash-bucket lock, and for the same
+//! reason: no lost wakeup. (A simpler three-state design — Drepper's
+//! "Futexes Are Tricky" mutex 2 — never learns that the sleepers are all
+//! gone, so once contended, every unlock takes the slow path.)
 
-use crate::locks::{Lock, Owner, RawLock, RawSpinlock};
+use crate::locks::{check_held, check_not_held, Backoff, Lock, RawLock, RawSpinlock};
 use crate::sleep::Waiter;
 use crate::sync::atomic::{AtomicUsize, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
-use crate::sync::{const_fn, spin_budget, spin_loop};
+use crate::sync::{const_fn, spin_budget, thread, thread_id};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Data protected by a [`RawHybridLock`].
 pub type HybridLock<T> = Lock<RawHybridLock, T>;
 
-/// Nobody holds the lock.
-const FREE: usize = 0;
-/// Held; nobody sleeps waiting for it.
-const LOCKED: usize = 1;
-/// Held; some thread may sleep waiting for it (its unlock must wake one).
-const CONTENDED: usize = 2;
+/// State bit: some thread sleeps in `sleepers` (set and cleared only under
+/// the sleepers' lock).
+const PARKED: usize = 1;
 
-/// How many times a waiter checks the lock before going to sleep. About as
-/// long as a short critical section and a cache-line transfer (a few
-/// microseconds of `pause`), far shorter than a sleep and a wakeup.
-const SPINS: u32 = 100;
+/// The state's holder part for the calling thread.
+#[inline(always)]
+fn held_by_me() -> usize {
+    thread_id() << 1
+}
+
+/// The holder's thread number recorded in `state` (0: free).
+#[inline(always)]
+fn holder(state: usize) -> usize {
+    state >> 1
+}
+
+/// How many rounds of exponential backoff a waiter spins before it starts
+/// yielding: 1 + 2 + 4 = 7 spin hints, a few hundred nanoseconds — long
+/// enough for a short critical section to end on another core.
+const SPIN_ROUNDS: u32 = 3;
+
+/// How many times a waiter then gives its core to another runnable thread
+/// (`yield_now`) before it goes to sleep. When threads outnumber cores the
+/// holder may be one of those runnable threads; a yield costs one system
+/// call, a sleep and a wakeup two and a context switch.
+const YIELD_ROUNDS: u32 = 7;
 
 /// A lock that spins briefly, then parks its waiters.
 ///
@@ -55,18 +71,15 @@ const SPINS: u32 = 100;
 pub struct RawHybridLock {
     /// For panics and debugging.
     name: &'static str,
-    /// `FREE`, `LOCKED` or `CONTENDED`. Taken by an Acquire compare-and-swap
-    /// from `FREE` (or swap, from any state, on the slow path); released by
-    /// the holder's Release swap to `FREE`. Invariant: if a thread is in
-    /// `sleepers`, the state has been `CONTENDED` since it was added, until
-    /// an unlock takes it out.
+    /// `holder << 1 | PARKED?`. The holder part is set by an Acquire
+    /// compare-and-swap that saw it 0, and cleared by the holder with
+    /// Release. Invariant: `PARKED` is set exactly while `sleepers` is not
+    /// empty; it changes only under the sleepers' lock.
     state: AtomicUsize,
-    /// Threads asleep waiting for the lock, oldest first. A sleeper adds
-    /// itself only after seeing `state == CONTENDED` under this lock; an
-    /// unlock that swapped `CONTENDED` out wakes the oldest, under it.
+    /// Threads asleep waiting for the lock, oldest first. A thread adds
+    /// itself only while the lock is held and `PARKED` set, under this
+    /// lock; the unlock that sees `PARKED` takes the oldest out, under it.
     sleepers: Lock<RawSpinlock, VecDeque<Arc<Waiter>>>,
-    /// The holding thread; touched only by the holder.
-    owner: Owner,
 }
 
 impl RawHybridLock {
@@ -75,9 +88,8 @@ impl RawHybridLock {
         pub fn new(name: &'static str) -> Self {
             RawHybridLock {
                 name,
-                state: AtomicUsize::new(FREE),
+                state: AtomicUsize::new(0),
                 sleepers: Lock::from_raw(RawSpinlock::new("hybrid lock sleepers"), VecDeque::new()),
-                owner: Owner::new(),
             }
         }
     }
@@ -85,7 +97,7 @@ impl RawHybridLock {
     /// Is the lock held by some thread right now? (A snapshot.)
     pub fn is_locked(&self) -> bool {
         // Relaxed: a snapshot that orders nothing.
-        self.state.load(Relaxed) != FREE
+        holder(self.state.load(Relaxed)) != 0
     }
 
     /// How many threads are asleep waiting for the lock (a snapshot).
@@ -93,67 +105,101 @@ impl RawHybridLock {
         self.sleepers.lock().len()
     }
 
-    /// The slow path: spin a bounded while, then sleep until woken, until
-    /// the lock is ours.
+    /// The slow path of `lock`: spin a bounded while, then sleep until
+    /// woken, and again, until the lock is ours.
     #[cold]
-    fn lock_contended(&self) {
-        for _ in 0..spin_budget(SPINS) {
-            // Relaxed: only the compare-and-swap synchronizes.
+    fn lock_contended(&self, me: usize) {
+        let mut backoff = Backoff::new();
+        let mut rounds = 0;
+        loop {
+            // Relaxed: only the compare-and-swap below synchronizes.
             let state = self.state.load(Relaxed);
-            if state == FREE
-                && self
+            if holder(state) == 0 {
+                // Free (perhaps with sleepers, whose bit we keep).
+                if self
                     .state
-                    .compare_exchange(FREE, LOCKED, Acquire, Relaxed)
+                    .compare_exchange_weak(state, state | me, Acquire, Relaxed)
                     .is_ok()
-            {
-                return;
+                {
+                    return;
+                }
+                continue;
             }
-            if state == CONTENDED {
-                // Others already sleep: join them rather than burn a core.
-                break;
+            // Held. Spin, then yield, while nobody sleeps yet and the budget
+            // lasts: the holder is probably running and about to let go.
+            if state & PARKED == 0 && rounds < SPIN_ROUNDS + spin_budget(YIELD_ROUNDS) {
+                if rounds < SPIN_ROUNDS {
+                    backoff.spin();
+                } else {
+                    thread::yield_now();
+                }
+                rounds += 1;
+                continue;
             }
-            spin_loop();
-        }
-        // From here on we may sleep, so mark the lock CONTENDED; if the swap
-        // finds it FREE we took it (as CONTENDED: we cannot know whether
-        // others still sleep, so our unlock will wake one to find out).
-        while self.state.swap(CONTENDED, Acquire) != FREE {
-            self.sleep_while_contended();
+            if self.sleep_while_held() {
+                // Woken by an unlock: spin again before sleeping again.
+                backoff = Backoff::new();
+                rounds = 0;
+            }
         }
     }
 
-    /// Sleep until an unlock wakes us — unless the lock stopped being
-    /// `CONTENDED` already, which is checked under the sleepers' lock that
-    /// every waking unlock also takes.
-    fn sleep_while_contended(&self) {
+    /// Queue up and sleep, if the lock is still held once the sleepers'
+    /// lock is ours; `false` if it was released meanwhile (try again).
+    fn sleep_while_held(&self) -> bool {
         let me = Waiter::current();
         {
             let mut sleepers = self.sleepers.lock();
-            // Relaxed: the sleepers' lock orders this check against the
-            // waking unlock, which swaps the state before taking that lock.
-            if self.state.load(Relaxed) != CONTENDED {
-                return;
+            // Relaxed (load and exchange): the sleepers' lock orders this
+            // against the unlock that will wake us, which takes it too; the
+            // exchange only has to be atomic against the holder's
+            // compare-and-swap from LOCKED to 0.
+            let state = self.state.load(Relaxed);
+            if holder(state) == 0 {
+                return false;
+            }
+            if state & PARKED == 0
+                && self
+                    .state
+                    .compare_exchange(state, state | PARKED, Relaxed, Relaxed)
+                    .is_err()
+            {
+                return false;
             }
             sleepers.push_back(me.clone());
         }
         me.sleep();
+        true
     }
 
-    /// Wake the longest sleeper, if any.
+    /// The slow path of `unlock` (`PARKED` is set): wake the longest
+    /// sleeper, and release the lock — clearing `PARKED` if that sleeper
+    /// was the last.
     #[cold]
-    fn wake_one(&self) {
-        let next = self.sleepers.lock().pop_front();
+    fn unlock_contended(&self) {
+        let next = {
+            let mut sleepers = self.sleepers.lock();
+            let next = sleepers.pop_front();
+            // A store suffices: while we hold the lock with PARKED set,
+            // nobody else may change the state — acquirers need the holder
+            // part 0, and PARKED changes only under the sleepers' lock,
+            // which is ours. Release: the next holder sees our writes.
+            let state = if sleepers.is_empty() { 0 } else { PARKED };
+            self.state.store(state, Release);
+            next
+        };
         if let Some(waiter) = next {
             waiter.wake();
         }
     }
 }
 
-// SAFETY: the state leaves FREE only by an Acquire read-modify-write that
-// saw FREE (one thread per release) and returns to FREE only by the holder's
-// Release swap: mutual exclusion plus release/acquire hand-off. A sleeper
-// sleeps only after seeing CONTENDED under the sleepers' lock, and every
-// unlock that replaces CONTENDED wakes one sleeper under that lock.
+// SAFETY: the holder part leaves 0 only by an Acquire compare-and-swap
+// that saw it 0 (one thread per release) and returns to 0 only by the
+// holder, with Release: mutual exclusion plus release/acquire hand-off. A
+// sleeper queues only while the lock is held and PARKED set, under the
+// sleepers' lock; an unlock that finds PARKED set wakes one sleeper under
+// that lock.
 unsafe impl RawLock for RawHybridLock {
     fn new(name: &'static str) -> Self {
         RawHybridLock::new(name)
@@ -166,43 +212,47 @@ unsafe impl RawLock for RawHybridLock {
     #[inline]
     #[track_caller]
     fn lock(&self) {
-        self.owner.check_not_held(self.name);
-        if self
-            .state
-            .compare_exchange(FREE, LOCKED, Acquire, Relaxed)
-            .is_err()
-        {
-            self.lock_contended();
+        let me = held_by_me();
+        // The whole fast path: one compare-and-swap. (A thread that holds
+        // the lock already fails it too, and is caught on the slow path.)
+        if let Err(state) = self.state.compare_exchange(0, me, Acquire, Relaxed) {
+            check_not_held(holder(state), self.name);
+            self.lock_contended(me);
         }
-        self.owner.acquired_blocking();
     }
 
     #[inline]
     #[track_caller]
     fn try_lock(&self) -> bool {
-        self.owner.check_not_held(self.name);
-        let taken = self
-            .state
-            .compare_exchange(FREE, LOCKED, Acquire, Relaxed)
-            .is_ok();
-        if taken {
-            self.owner.acquired_blocking();
-        }
-        taken
+        // Relaxed: only the compare-and-swap synchronizes.
+        let state = self.state.load(Relaxed);
+        check_not_held(holder(state), self.name);
+        holder(state) == 0
+            && self
+                .state
+                .compare_exchange(state, state | held_by_me(), Acquire, Relaxed)
+                .is_ok()
     }
 
     #[inline]
     #[track_caller]
     unsafe fn unlock(&self) {
-        self.owner.releasing_blocking(self.name);
-        if self.state.swap(FREE, Release) == CONTENDED {
-            self.wake_one();
+        // The whole fast path: one compare-and-swap from "held by me, no
+        // sleepers" to 0. It fails if sleepers wait — or if the caller does
+        // not hold the lock, which the slow path checks first.
+        if let Err(state) = self
+            .state
+            .compare_exchange(held_by_me(), 0, Release, Relaxed)
+        {
+            check_held(holder(state), self.name);
+            self.unlock_contended();
         }
     }
 
     #[inline]
     fn holding(&self) -> bool {
-        self.owner.holding()
+        // Relaxed: "is it me?" — only this thread writes its own number.
+        holder(self.state.load(Relaxed)) == thread_id()
     }
 }
 

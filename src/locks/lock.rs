@@ -64,6 +64,7 @@ impl<R: RawLock, T: ?Sized> Lock<R, T> {
     /// Panics ("acquire: NAME already held by this thread") if the calling
     /// thread holds this lock already.
     #[track_caller]
+    #[inline]
     pub fn lock(&self) -> LockGuard<'_, R, T> {
         crate::sync::quietly(|| self.raw.lock());
         crate::sync::note(|| format!("locks `{}`", self.name()));
@@ -175,6 +176,7 @@ impl<R: RawLock, T: ?Sized> DerefMut for LockGuard<'_, R, T> {
 }
 
 impl<R: RawLock, T: ?Sized> Drop for LockGuard<'_, R, T> {
+    #[inline]
     fn drop(&mut self) {
         crate::sync::note(|| format!("unlocks `{}`", self.lock.name()));
         // SAFETY: the guard's existence proves this thread holds the lock,

@@ -59,16 +59,14 @@ impl Owner {
     #[track_caller]
     #[inline]
     pub fn check_not_held(&self, name: &str) {
-        if self.holding() {
-            panic!("acquire: {name} already held by this thread");
-        }
+        check_not_held(crate::sync::quietly(|| self.holder.load(Relaxed)), name);
     }
 
     /// Call right after acquiring: record the holder, count the lock.
     #[inline]
     pub fn acquired(&self) {
-        crate::sync::quietly(|| self.holder.store(thread_id(), Relaxed));
-        HELD.with(|n| n.set(n.get() + 1));
+        self.acquired_blocking();
+        count_held();
     }
 
     /// Call right before releasing lock `name`: forget the holder, uncount
@@ -77,7 +75,7 @@ impl Owner {
     #[inline]
     pub fn releasing(&self, name: &str) {
         self.releasing_blocking(name);
-        HELD.with(|n| n.set(n.get() - 1));
+        uncount_held();
     }
 
     /// [`Owner::acquired`] for a lock whose holder may block (one that
@@ -92,23 +90,42 @@ impl Owner {
     #[track_caller]
     #[inline]
     pub fn releasing_blocking(&self, name: &str) {
-        if !self.holding() {
-            panic!("release: {name} not held by this thread");
-        }
+        check_held(crate::sync::quietly(|| self.holder.load(Relaxed)), name);
         crate::sync::quietly(|| self.holder.store(0, Relaxed));
     }
 }
 
-/// Count a shared hold (a reader's) of a spinning lock in
-/// [`spinlocks_held`]: readers spin and must not sleep either. Readers
-/// have no single [`Owner`], so this is the whole of their bookkeeping.
-#[inline]
-pub fn shared_acquired() {
+/// The acquire-side misuse check, for a lock that knows its `holder`'s
+/// thread number (0: nobody): panics "acquire: NAME already held by this
+/// thread" if that is the calling thread — it would wait for itself forever.
+#[track_caller]
+#[inline(always)]
+pub fn check_not_held(holder: usize, name: &str) {
+    if holder == thread_id() {
+        panic!("acquire: {name} already held by this thread");
+    }
+}
+
+/// The release-side misuse check: panics "release: NAME not held by this
+/// thread" unless `holder` is the calling thread's number.
+#[track_caller]
+#[inline(always)]
+pub fn check_held(holder: usize, name: &str) {
+    if holder != thread_id() {
+        panic!("release: {name} not held by this thread");
+    }
+}
+
+/// Count one more spinlock held by the calling thread, for a lock that
+/// keeps its own holder record (or, like a reader's hold, has no single
+/// holder) instead of an [`Owner`].
+#[inline(always)]
+pub fn count_held() {
     HELD.with(|n| n.set(n.get() + 1));
 }
 
-/// Uncount a shared hold counted by [`shared_acquired`].
-#[inline]
-pub fn shared_released() {
+/// Uncount a spinlock counted by [`count_held`].
+#[inline(always)]
+pub fn uncount_held() {
     HELD.with(|n| n.set(n.get() - 1));
 }

@@ -24,7 +24,7 @@ super::per_thread! {
 /// is the address of a thread-local, which costs no memory access at all —
 /// this sits on every lock's hot path — and may be reused by a thread
 /// started after this one exits.
-#[inline]
+#[inline(always)]
 pub fn thread_id() -> usize {
     #[cfg(not(any(loom, shuttle)))]
     return ID.with(|id| id as *const Cell<usize> as usize);

@@ -73,7 +73,7 @@ pub const fn spin_budget(on_hardware: u32) -> u32 {
 /// Note a step for the trace of a replayed failing run (shuttle world; a
 /// no-op elsewhere). `what` is only called while a trace is recorded.
 #[track_caller]
-#[inline]
+#[inline(always)]
 pub(crate) fn note(what: impl FnOnce() -> String) {
     #[cfg(any(loom, shuttle))]
     trace::record(std::panic::Location::caller(), what);
@@ -83,7 +83,7 @@ pub(crate) fn note(what: impl FnOnce() -> String) {
 
 /// Run `f` with its atomic operations left out of a replay trace, when
 /// one note sums them up (shuttle world; elsewhere just runs `f`).
-#[inline]
+#[inline(always)]
 pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(any(loom, shuttle))]
     return trace::quietly(f);
