@@ -66,7 +66,9 @@ mod report {
         name: &'static str,
         kind: Kind,
         make: fn() -> Box<dyn Counter>,
-        uncontended: fn(u64) -> f64,
+        /// `uncontended(ops, sample)`: ns per op, measured on a lock
+        /// placed at an address that depends on `sample`.
+        uncontended: fn(u64, usize) -> f64,
     }
 
     macro_rules! counter {
@@ -115,7 +117,10 @@ mod report {
                     name: $name,
                     kind: Kind::$kind,
                     make: || Box::new($make),
-                    uncontended: |ops| uncontended(&$make, ops),
+                    uncontended: |ops, sample| {
+                        let locks: Vec<_> = (0..PLACEMENTS).map(|_| $make).collect();
+                        uncontended(&locks[sample * 37 % PLACEMENTS], ops)
+                    },
                 }
             };
         }
@@ -152,7 +157,17 @@ mod report {
         contended_for: Duration,
         /// Where the chart and the table go.
         out: PathBuf,
+        /// Processes the uncontended figures are taken over.
+        processes: usize,
+        /// `--quick` was given (passed on to the uncontended runs).
+        quick: bool,
+        /// Only print this process's uncontended figures (internal).
+        uncontended_only: bool,
     }
+
+    /// The internal flag of the child processes that measure uncontended
+    /// figures.
+    const UNCONTENDED_ONLY: &str = "--uncontended-only";
 
     impl Plan {
         fn from_args() -> Result<Plan, String> {
@@ -161,11 +176,17 @@ mod report {
                 uncontended_ops: 2_000_000,
                 contended_for: Duration::from_millis(250),
                 out: PathBuf::from("target/lock-report"),
+                processes: 5,
+                quick: false,
+                uncontended_only: false,
             };
             let mut args = std::env::args().skip(1);
             while let Some(arg) = args.next() {
                 match arg.as_str() {
+                    UNCONTENDED_ONLY => plan.uncontended_only = true,
                     "--quick" => {
+                        plan.quick = true;
+                        plan.processes = 3;
                         plan.reps = 3;
                         plan.uncontended_ops = 200_000;
                         plan.contended_for = Duration::from_millis(40);
@@ -184,6 +205,13 @@ mod report {
             Ok(plan)
         }
     }
+
+    /// Each uncontended sample uses a lock at a different place among this
+    /// many, so that no lock's figure hangs on one accidental address: a
+    /// lock whose address matches the thread-local counters' in its low 12
+    /// bits ("4K aliasing") stalls loads behind unrelated stores, and which
+    /// locks suffer it changes from one process to the next.
+    const PLACEMENTS: usize = 64;
 
     /// Nanoseconds per lock+increment+unlock with nobody else around.
     fn uncontended<C: Counter>(counter: &C, ops: u64) -> f64 {
@@ -264,28 +292,79 @@ mod report {
         four: Contended,
     }
 
-    fn measure(plan: &Plan) -> Vec<Row> {
+    /// This process's uncontended figure for every lock: the median over
+    /// placements and repetitions, in `contenders()` order.
+    fn uncontended_here(plan: &Plan) -> Vec<f64> {
         let all = contenders();
         // Warm up: fault in pages, let the frequency governor settle.
         for c in &all {
-            (c.uncontended)(plan.uncontended_ops / 4);
+            (c.uncontended)(plan.uncontended_ops / 4, 0);
         }
         let mut samples: Vec<Vec<f64>> = vec![Vec::new(); all.len()];
-        for _ in 0..plan.reps {
+        for sample in 0..plan.reps * 2 {
             for (i, c) in all.iter().enumerate() {
-                samples[i].push((c.uncontended)(plan.uncontended_ops));
+                samples[i].push((c.uncontended)(plan.uncontended_ops, sample));
             }
         }
+        samples.into_iter().map(median).collect()
+    }
+
+    /// The uncontended figures, each the median over `plan.processes` runs
+    /// of this binary. One process is not enough: the same code runs at
+    /// the floor in one process and up to 1.5× slower in the next, for the
+    /// locks that read thread-local state (the holder's number, the count
+    /// of spinlocks held), depending on where the loader put the thread's
+    /// TLS relative to the lock — load/store address aliasing, not noise.
+    fn uncontended_across_processes(plan: &Plan) -> Result<Vec<f64>, String> {
+        let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
+        let mut per_lock: Vec<Vec<f64>> = vec![Vec::new(); contenders().len()];
+        for _ in 0..plan.processes {
+            let mut cmd = std::process::Command::new(&exe);
+            cmd.arg(UNCONTENDED_ONLY);
+            if plan.quick {
+                cmd.arg("--quick");
+            }
+            let out = cmd
+                .output()
+                .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "the uncontended run failed ({}): {}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+            let text = String::from_utf8_lossy(&out.stdout);
+            let figures: Vec<f64> = text
+                .split_whitespace()
+                .map(|w| {
+                    w.parse::<f64>()
+                        .map_err(|e| format!("bad figure `{w}`: {e}"))
+                })
+                .collect::<Result<_, _>>()?;
+            if figures.len() != per_lock.len() {
+                return Err(format!(
+                    "the uncontended run printed {} figures for {} locks",
+                    figures.len(),
+                    per_lock.len()
+                ));
+            }
+            for (lock, f) in per_lock.iter_mut().zip(figures) {
+                lock.push(f);
+            }
+        }
+        Ok(per_lock.into_iter().map(median).collect())
+    }
+
+    fn measure(plan: &Plan, uncontended: Vec<f64>) -> Vec<Row> {
+        let all = contenders();
         let mut rows: Vec<Row> = all
             .iter()
-            .zip(samples)
-            .map(|(c, s)| Row {
+            .zip(uncontended)
+            .map(|(c, ns)| Row {
                 name: c.name,
                 kind: c.kind,
-                // The fastest sample: uncontended lock+unlock is
-                // deterministic code, so anything slower is interference
-                // (an interrupt, a stolen time slice), not the lock.
-                uncontended_ns: s.iter().copied().fold(f64::INFINITY, f64::min),
+                uncontended_ns: ns,
                 two: Contended::default(),
                 four: Contended::default(),
             })
@@ -351,25 +430,43 @@ mod report {
         t
     }
 
+    /// The relative spread between repeated runs of one figure on this
+    /// machine (measured: uncontended medians move by about 3% from run to
+    /// run). A figure that misses its target by less is reported as "≈".
+    const NOISE: f64 = 0.03;
+
     /// Each target of the lock-family issue, with what this run measured.
     fn targets(rows: &[Row]) -> String {
         let floor = find(rows, "swap+store floor").uncontended_ns;
         let spin = find(rows, "spin Mutex");
         let pl = find(rows, "parking_lot Mutex");
         let mut lines = Vec::new();
-        let mut check = |what: String, ok: bool| {
-            lines.push(format!("{} {what}", if ok { "met   " } else { "MISSED" }));
+        // `margin`: how far past the target still lies within the
+        // run-to-run spread of the figures compared (shown as "≈", never as
+        // met).
+        let mut check = |what: String, ok: bool, within_noise: bool| {
+            let verdict = if ok {
+                "met   "
+            } else if within_noise {
+                "≈     "
+            } else {
+                "MISSED"
+            };
+            lines.push(format!("{verdict} {what}"));
         };
         for name in ["Spinlock", "TasLock", "TtasLock", "TicketLock"] {
             let r = find(rows, name);
             let best_other = spin.uncontended_ns.min(pl.uncontended_ns);
+            let (to_floor, to_best) = (r.uncontended_ns / floor, r.uncontended_ns / best_other);
             check(
                 format!(
-                    "uncontended {name}: {:.2}× the floor (≤ 1.20), {:.2}× the faster of spin/parking_lot (≤ 1.00)",
-                    r.uncontended_ns / floor,
-                    r.uncontended_ns / best_other
+                    "uncontended {name}: {to_floor:.2}× the floor (≤ 1.20), {:.2}× spin Mutex, \
+                     {:.2}× parking_lot Mutex (≤ 1.00)",
+                    r.uncontended_ns / spin.uncontended_ns,
+                    r.uncontended_ns / pl.uncontended_ns
                 ),
-                r.uncontended_ns / floor <= 1.2 && r.uncontended_ns <= best_other,
+                to_floor <= 1.2 && to_best <= 1.0,
+                to_floor <= 1.2 + NOISE && to_best <= 1.0 + NOISE,
             );
         }
         let ttas = find(rows, "TtasLock");
@@ -379,6 +476,7 @@ mod report {
                 ttas.two.mops / spin.two.mops
             ),
             ttas.two.mops >= spin.two.mops,
+            ttas.two.mops >= (1.0 - NOISE) * spin.two.mops,
         );
         let hybrid = find(rows, "HybridLock");
         check(
@@ -387,6 +485,7 @@ mod report {
                 hybrid.two.mops / pl.two.mops
             ),
             hybrid.two.mops >= 0.9 * pl.two.mops,
+            hybrid.two.mops >= (0.9 - NOISE) * pl.two.mops,
         );
         check(
             format!(
@@ -394,6 +493,7 @@ mod report {
                 pl.four.mops / hybrid.four.mops
             ),
             pl.four.mops <= 2.0 * hybrid.four.mops,
+            pl.four.mops <= (2.0 + NOISE) * hybrid.four.mops,
         );
         // The fairness run is the one with a core per thread. With more
         // threads than cores the counts measure the OS scheduler: a FIFO
@@ -407,6 +507,7 @@ mod report {
                     r.two.fairness
                 ),
                 r.two.fairness <= 1.2,
+                r.two.fairness <= 1.2 + NOISE,
             );
         }
         lines.join("\n") + "\n"
@@ -537,12 +638,32 @@ mod report {
                 std::process::exit(2);
             }
         };
+        if plan.uncontended_only {
+            let figures: Vec<String> = uncontended_here(&plan)
+                .iter()
+                .map(|f| format!("{f:.3}"))
+                .collect();
+            println!("{}", figures.join(" "));
+            return;
+        }
         let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
         println!(
-            "lock report: {} repetitions, {} ops per uncontended sample, {:?} per contended run, {cores} core(s)\n",
-            plan.reps, plan.uncontended_ops, plan.contended_for
+            "lock report: uncontended figures over {} processes × {} samples of {} ops; \
+             {} contended runs of {:?}; {cores} core(s)\n",
+            plan.processes,
+            plan.reps * 2,
+            plan.uncontended_ops,
+            plan.reps.min(5),
+            plan.contended_for
         );
-        let rows = measure(&plan);
+        let uncontended = match uncontended_across_processes(&plan) {
+            Ok(u) => u,
+            Err(e) => {
+                eprintln!("locks bench: {e}");
+                std::process::exit(1);
+            }
+        };
+        let rows = measure(&plan, uncontended);
         let table = table(&rows);
         let targets = targets(&rows);
         println!("{table}\n{targets}");

@@ -20,7 +20,7 @@
 //! waits for the first. (`std::sync::RwLock` says the same: recursive read
 //! locks may deadlock.)
 
-use crate::locks::{shared_acquired, shared_released, Owner, RawLock, RawRwLock, RwLock};
+use crate::locks::{count_held, uncount_held, Owner, RawLock, RawRwLock, RwLock};
 use crate::sync::atomic::{AtomicUsize, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
 use crate::sync::{const_fn, spin_loop};
 
@@ -129,7 +129,7 @@ unsafe impl RawRwLock for RawRwSpinlock {
     fn lock_shared(&self) {
         self.owner.check_not_held(self.name);
         todo!("loop: when neither WRITER nor WRITER_WAITING is set, compare_exchange the state to state + READER (Acquire); otherwise spin");
-        shared_acquired();
+        count_held();
     }
 
     #[inline]
@@ -140,7 +140,7 @@ unsafe impl RawRwLock for RawRwSpinlock {
             todo!("like lock_shared, but give up (false) as soon as a writer holds or waits; retry only when the exchange lost to another reader")
         };
         if taken {
-            shared_acquired();
+            count_held();
         }
         taken
     }
@@ -151,7 +151,7 @@ unsafe impl RawRwLock for RawRwSpinlock {
         if self.readers() == 0 {
             panic!("release: {} has no readers to release", self.name);
         }
-        shared_released();
+        uncount_held();
         todo!("subtract one READER with Release, so a writer that enters next sees that you are done reading")
     }
 

@@ -5,28 +5,30 @@
 //! The test-and-set lock: the simplest lock there is, and the baseline the
 //! others improve on.
 //!
-//! One atomic flag. `lock` tries, again and again, to set it from `false`
-//! to `true` in one atomic step; the try that finds it `false` is the one
-//! that took the lock. `unlock` stores `false`.
+//! One atomic word: 0 when free, otherwise the holder's thread number (as
+//! in [`RawSpinlock`](crate::locks::RawSpinlock), xv6's `locked` and `cpu`
+//! folded into one). `lock` tries, again and again, to set it from 0 to
+//! its own number in one atomic step; the try that finds it 0 is the one
+//! that took the lock. `unlock` stores 0.
 //!
 //! It is correct, and uncontended it is as fast as a lock can be (one
 //! atomic read-modify-write, one store). Contended it is the worst
 //! spinlock in this course: every try is a read-modify-write, which needs
-//! the flag's cache line *exclusive* — on x86 a `lock cmpxchg` takes the
+//! the lock word's cache line *exclusive* — on x86 a `lock cmpxchg` takes the
 //! line even when it fails — so the line bounces between the waiting cores,
 //! and the holder's own `unlock` has to wait for it like everybody else.
 //! The test-and-test-and-set lock (exercise `ttas_backoff`) cures that by
 //! waiting with plain loads.
 //!
-//! The textbook writes the try as `swap(true)`. We write it as
-//! `compare_exchange(false, true)`: the same test-and-set, and the same
-//! cache traffic, but loom can check it — a loop of swaps writes a new
-//! value into the flag on every turn, and loom's search never runs out of
-//! orders in which to place those writes.
+//! The textbook writes the try as a swap (`xchg`) of a flag. We write it as
+//! `compare_exchange(0, me)`: the same test-and-set, and the same cache
+//! traffic, but it records the holder too, and loom can check it — a loop
+//! of swaps writes a new value on every turn, and loom's search never runs
+//! out of orders in which to place those writes.
 
-use crate::locks::{Lock, Owner, RawLock};
-use crate::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
-use crate::sync::{const_fn, spin_loop};
+use crate::locks::{check_held, check_not_held, count_held, uncount_held, Lock, RawLock};
+use crate::sync::atomic::{AtomicUsize, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
+use crate::sync::{const_fn, spin_loop, thread_id};
 
 /// Data protected by a [`RawTasLock`].
 pub type TasLock<T> = Lock<RawTasLock, T>;
@@ -36,31 +38,29 @@ pub type TasLock<T> = Lock<RawTasLock, T>;
 pub struct RawTasLock {
     /// For panics and debugging.
     name: &'static str,
-    /// `true` while some thread holds the lock. Only a compare-exchange
-    /// from `false` takes it (with `Acquire`); only the holder clears it (with
-    /// `Release`).
-    locked: AtomicBool,
-    /// The holding thread; touched only by the holder.
-    owner: Owner,
+    /// 0 while free, otherwise the holder's [`thread_id`]. Only a
+    /// compare-exchange from 0 takes it (with `Acquire`); only the holder
+    /// clears it (with `Release`).
+    holder: AtomicUsize,
 }
 
 impl RawTasLock {
     const_fn! {
         /// An unlocked test-and-set lock called `name`.
         pub fn new(name: &'static str) -> Self {
-            RawTasLock { name, locked: AtomicBool::new(false), owner: Owner::new() }
+            RawTasLock { name, holder: AtomicUsize::new(0) }
         }
     }
 
     /// Is the lock held by some thread right now? (A snapshot.)
     pub fn is_locked(&self) -> bool {
         // Relaxed: a snapshot that orders nothing.
-        self.locked.load(Relaxed)
+        self.holder.load(Relaxed) != 0
     }
 }
 
-// SAFETY: `locked` goes false -> true only by a compare-exchange that saw
-// `false` (one thread per release), with Acquire, and true -> false only by the holder's
+// SAFETY: `holder` leaves 0 only by a compare-exchange that saw 0 (one
+// thread per release), with Acquire, and returns to 0 only by the holder's
 // Release store: mutual exclusion plus release/acquire hand-off.
 unsafe impl RawLock for RawTasLock {
     fn new(name: &'static str) -> Self {
@@ -74,20 +74,22 @@ unsafe impl RawLock for RawTasLock {
     #[inline]
     #[track_caller]
     fn lock(&self) {
-        self.owner.check_not_held(self.name);
-        todo!("compare_exchange `locked` from false to true (Acquire on success) until it succeeds; spin_loop() between tries");
-        self.owner.acquired();
+        let me = thread_id();
+        check_not_held(self.holder.load(Relaxed), self.name);
+        todo!("compare_exchange `holder` from 0 to me (Acquire on success) until it succeeds; spin_loop() between tries");
+        count_held();
     }
 
     #[inline]
     #[track_caller]
     fn try_lock(&self) -> bool {
-        self.owner.check_not_held(self.name);
+        let me = thread_id();
+        check_not_held(self.holder.load(Relaxed), self.name);
         let taken = {
-            todo!("one compare_exchange from false to true (Acquire); it is yours if it succeeded")
+            todo!("one compare_exchange from 0 to me (Acquire); it is yours if it succeeded")
         };
         if taken {
-            self.owner.acquired();
+            count_held();
         }
         taken
     }
@@ -95,13 +97,15 @@ unsafe impl RawLock for RawTasLock {
     #[inline]
     #[track_caller]
     unsafe fn unlock(&self) {
-        self.owner.releasing(self.name);
-        todo!("store false with Release, so the next holder sees the critical section's writes")
+        check_held(self.holder.load(Relaxed), self.name);
+        uncount_held();
+        todo!("store 0 with Release, so the next holder sees the critical section's writes")
     }
 
     #[inline]
     fn holding(&self) -> bool {
-        self.owner.holding()
+        // Relaxed: "is it me?" — only this thread ever writes its own number.
+        self.holder.load(Relaxed) == thread_id()
     }
 }
 

@@ -6,7 +6,7 @@
 //!
 //! Two cures for the test-and-set lock's cache-line ping-pong:
 //!
-//! * **Test, then test-and-set.** A waiter waits by *reading* the flag. A
+//! * **Test, then test-and-set.** A waiter waits by *reading* the lock word. A
 //!   read leaves the cache line shared, so all the waiters spin in their own
 //!   caches without traffic; only when the holder's release invalidates the
 //!   line do they try the test-and-set (a `compare_exchange(false, true)`,
@@ -23,9 +23,9 @@
 //! lock that gives up the CPU is [`HybridLock`](crate::locks::HybridLock),
 //! and the book compares the two.
 
-use crate::locks::{Lock, Owner, RawLock};
-use crate::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
-use crate::sync::{const_fn, spin_budget, spin_loop};
+use crate::locks::{check_held, check_not_held, count_held, uncount_held, Lock, RawLock};
+use crate::sync::atomic::{AtomicUsize, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
+use crate::sync::{const_fn, spin_budget, spin_loop, thread_id};
 
 /// Data protected by a [`RawTtasLock`].
 pub type TtasLock<T> = Lock<RawTtasLock, T>;
@@ -71,31 +71,30 @@ impl Backoff {
 pub struct RawTtasLock {
     /// For panics and debugging.
     name: &'static str,
-    /// `true` while some thread holds the lock. Only a compare-exchange
-    /// from `false` takes it (with `Acquire`); only the holder clears it (with
+    /// 0 while free, otherwise the holder's [`thread_id`] (as in
+    /// [`RawSpinlock`](crate::locks::RawSpinlock)). Only a compare-exchange
+    /// from 0 takes it (with `Acquire`); only the holder clears it (with
     /// `Release`). Waiters only read it.
-    locked: AtomicBool,
-    /// The holding thread; touched only by the holder.
-    owner: Owner,
+    holder: AtomicUsize,
 }
 
 impl RawTtasLock {
     const_fn! {
         /// An unlocked TTAS lock called `name`.
         pub fn new(name: &'static str) -> Self {
-            RawTtasLock { name, locked: AtomicBool::new(false), owner: Owner::new() }
+            RawTtasLock { name, holder: AtomicUsize::new(0) }
         }
     }
 
     /// Is the lock held by some thread right now? (A snapshot.)
     pub fn is_locked(&self) -> bool {
         // Relaxed: a snapshot that orders nothing.
-        self.locked.load(Relaxed)
+        self.holder.load(Relaxed) != 0
     }
 }
 
-// SAFETY: `locked` goes false -> true only by a compare-exchange that saw
-// `false`, with Acquire, and true -> false only by the holder's Release store: mutual
+// SAFETY: `holder` leaves 0 only by a compare-exchange that saw 0, with
+// Acquire, and returns to 0 only by the holder's Release store: mutual
 // exclusion plus release/acquire hand-off. The waiting loads take nothing.
 unsafe impl RawLock for RawTtasLock {
     fn new(name: &'static str) -> Self {
@@ -109,20 +108,23 @@ unsafe impl RawLock for RawTtasLock {
     #[inline]
     #[track_caller]
     fn lock(&self) {
-        self.owner.check_not_held(self.name);
-        todo!("try the test-and-set (compare_exchange false -> true, Acquire) first — uncontended that is all; each time it fails, back off, then wait with Relaxed loads (spin_loop) until the flag reads false, and try again");
-        self.owner.acquired();
+        let me = thread_id();
+        check_not_held(self.holder.load(Relaxed), self.name);
+        todo!("try the test-and-set (compare_exchange 0 -> me, Acquire) first — uncontended that is all; each time it fails, back off, then wait with Relaxed loads (spin_loop) until the word reads 0, and try again");
+        count_held();
     }
 
     #[inline]
     #[track_caller]
     fn try_lock(&self) -> bool {
-        self.owner.check_not_held(self.name);
+        let me = thread_id();
+        let holder = self.holder.load(Relaxed);
+        check_not_held(holder, self.name);
         let taken = {
-            todo!("do not write a held lock's line: if the flag reads true, fail; otherwise one compare_exchange (Acquire) decides")
+            todo!("do not write a held lock's line: if `holder` (just read) is not 0, fail; otherwise one compare_exchange 0 -> me (Acquire) decides")
         };
         if taken {
-            self.owner.acquired();
+            count_held();
         }
         taken
     }
@@ -130,13 +132,15 @@ unsafe impl RawLock for RawTtasLock {
     #[inline]
     #[track_caller]
     unsafe fn unlock(&self) {
-        self.owner.releasing(self.name);
-        todo!("store false with Release")
+        check_held(self.holder.load(Relaxed), self.name);
+        uncount_held();
+        todo!("store 0 with Release")
     }
 
     #[inline]
     fn holding(&self) -> bool {
-        self.owner.holding()
+        // Relaxed: "is it me?" — only this thread ever writes its own number.
+        self.holder.load(Relaxed) == thread_id()
     }
 }
 

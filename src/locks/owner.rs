@@ -58,7 +58,7 @@ impl Owner {
     /// thread already holds would spin forever, so it panics instead.
     #[track_caller]
     #[inline]
-    pub fn check_not_held(&self, name: &str) {
+    pub fn check_not_held(&self, name: &'static str) {
         check_not_held(crate::sync::quietly(|| self.holder.load(Relaxed)), name);
     }
 
@@ -73,7 +73,7 @@ impl Owner {
     /// the lock. Panics if the calling thread is not the holder.
     #[track_caller]
     #[inline]
-    pub fn releasing(&self, name: &str) {
+    pub fn releasing(&self, name: &'static str) {
         self.releasing_blocking(name);
         uncount_held();
     }
@@ -89,7 +89,7 @@ impl Owner {
     /// [`Owner::releasing`] for a lock taken with [`Owner::acquired_blocking`].
     #[track_caller]
     #[inline]
-    pub fn releasing_blocking(&self, name: &str) {
+    pub fn releasing_blocking(&self, name: &'static str) {
         check_held(crate::sync::quietly(|| self.holder.load(Relaxed)), name);
         crate::sync::quietly(|| self.holder.store(0, Relaxed));
     }
@@ -100,19 +100,36 @@ impl Owner {
 /// thread" if that is the calling thread — it would wait for itself forever.
 #[track_caller]
 #[inline(always)]
-pub fn check_not_held(holder: usize, name: &str) {
+pub fn check_not_held(holder: usize, name: &'static str) {
     if holder == thread_id() {
-        panic!("acquire: {name} already held by this thread");
+        already_held(name);
     }
+}
+
+/// The panic of [`check_not_held`], kept out of line so that the hot path
+/// carries no formatting code (nor the stack traffic that comes with it).
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn already_held(name: &'static str) -> ! {
+    panic!("acquire: {name} already held by this thread");
+}
+
+/// The panic of [`check_held`], out of line like [`already_held`].
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn not_held(name: &'static str) -> ! {
+    panic!("release: {name} not held by this thread");
 }
 
 /// The release-side misuse check: panics "release: NAME not held by this
 /// thread" unless `holder` is the calling thread's number.
 #[track_caller]
 #[inline(always)]
-pub fn check_held(holder: usize, name: &str) {
+pub fn check_held(holder: usize, name: &'static str) {
     if holder != thread_id() {
-        panic!("release: {name} not held by this thread");
+        not_held(name);
     }
 }
 

@@ -21,9 +21,9 @@ super::per_thread! {
 /// A number identifying the calling thread, never 0 (0 means "nobody").
 ///
 /// Distinct live threads have distinct numbers. In the std world the number
-/// is the address of a thread-local, which costs no memory access at all —
-/// this sits on every lock's hot path — and may be reused by a thread
-/// started after this one exits.
+/// is the address of a thread-local: no branch, no lazy initialization —
+/// this sits on every lock's hot path — and a thread started after this
+/// one exits may get the same number.
 #[inline(always)]
 pub fn thread_id() -> usize {
     #[cfg(not(any(loom, shuttle)))]
