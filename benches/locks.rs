@@ -535,7 +535,9 @@ mod report {
         const GAP: f64 = 30.0;
         const BAR_H: f64 = 16.0;
         const TOP: f64 = 58.0;
-        let panels: [(&str, fn(&Row) -> f64, &str); 3] = [
+        /// A panel: its title, the figure it plots, and the figure's unit.
+        type Panel = (&'static str, fn(&Row) -> f64, &'static str);
+        let panels: [Panel; 3] = [
             (
                 "uncontended (ns per lock+unlock, lower is better)",
                 |r| r.uncontended_ns,

@@ -26,7 +26,7 @@
 use crate::locks::{FifoLock, Lock, Owner, RawLock};
 use crate::sync::atomic::{AtomicBool, AtomicPtr, Ordering::*};
 use crate::sync::{const_fn, spin_loop};
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::ptr::null_mut;
 
 /// Data protected by a [`RawMcsLock`].
@@ -51,43 +51,72 @@ pub struct Node {
     next: AtomicPtr<Node>,
 }
 
+/// A thread's spare nodes: a stack linked through their `next` fields.
+/// A node in here is referenced by no queue, so freeing them when the
+/// thread exits is safe; a node still in a queue is never in here.
+struct SpareNodes(Cell<*mut Node>);
+
+impl Drop for SpareNodes {
+    fn drop(&mut self) {
+        let mut spare = self.0.get();
+        while !spare.is_null() {
+            // SAFETY: every node on the stack came from `Box::into_raw` in
+            // `take_node` and is referenced by nothing but this stack.
+            let node = unsafe { Box::from_raw(spare) };
+            spare = crate::sync::quietly(|| node.next.load(Relaxed));
+        }
+    }
+}
+
 crate::sync::per_thread! {
     /// Nodes this thread is not using, to be reused by its next `lock`.
-    /// A node in here is referenced by no queue, so freeing them when the
-    /// thread exits is safe; a node still in a queue is never in here.
-    static SPARE_NODES: RefCell<Vec<Box<Node>>> = const { RefCell::new(Vec::new()) };
+    static SPARE_NODES: SpareNodes = const { SpareNodes(Cell::new(null_mut())) };
 }
 
 /// A node for the calling thread to queue with: `waiting`, no successor.
 /// Owned by the caller until handed back with [`recycle`].
+#[inline]
 fn take_node() -> *mut Node {
-    let node = SPARE_NODES
-        .with(|spare| spare.borrow_mut().pop())
-        .unwrap_or_else(|| {
-            Box::new(Node {
-                waiting: AtomicBool::new(true),
-                next: AtomicPtr::new(null_mut()),
-            })
-        });
+    let spare = SPARE_NODES.with(|stack| {
+        let top = stack.0.get();
+        if !top.is_null() {
+            // SAFETY: nodes on the stack are alive and ours alone.
+            stack.0.set(crate::sync::quietly(|| unsafe {
+                (*top).next.load(Relaxed)
+            }));
+        }
+        top
+    });
+    if spare.is_null() {
+        return Box::into_raw(Box::new(Node {
+            waiting: AtomicBool::new(true),
+            next: AtomicPtr::new(null_mut()),
+        }));
+    }
     // Relaxed: the node is private until the swap into `tail`, whose
     // Release publishes these writes to whoever links behind it.
     crate::sync::quietly(|| {
+        // SAFETY: popped off this thread's stack: alive and ours alone.
+        let node = unsafe { &*spare };
         node.waiting.store(true, Relaxed);
         node.next.store(null_mut(), Relaxed);
     });
-    Box::into_raw(node)
+    spare
 }
 
-/// Give a node back to this thread's cache.
+/// Give a node back to this thread's spare stack.
 ///
 /// # Safety
 ///
 /// `node` came from [`take_node`] on this thread and no queue refers to it
 /// any more (the lock was handed over, or `tail` swung back to null).
+#[inline]
 unsafe fn recycle(node: *mut Node) {
-    // SAFETY: by the caller's promise the node is ours alone again.
-    let node = unsafe { Box::from_raw(node) };
-    SPARE_NODES.with(|spare| spare.borrow_mut().push(node));
+    SPARE_NODES.with(|stack| {
+        // SAFETY: by the caller's promise the node is ours alone again.
+        crate::sync::quietly(|| unsafe { (*node).next.store(stack.0.get(), Relaxed) });
+        stack.0.set(node);
+    });
 }
 
 /// A queue lock: FIFO, and each waiter spins on its own cache line.
@@ -195,8 +224,7 @@ unsafe impl RawLock for RawMcsLock {
         self.owner.releasing(self.name);
         let node = crate::sync::quietly(|| self.holder_node.load(Relaxed));
         // BEGIN SOLUTION hint: no successor linked yet? compare_exchange `tail` from your node to null (Release); if that fails someone is joining: spin until your `next` is set (Acquire), then clear their `waiting` (Release)
-        // SAFETY (all derefs below): `node` is ours until recycled; the
-        // successor's node stays alive until we clear its `waiting` flag.
+        // SAFETY: `node` is ours until recycled.
         let mut successor = unsafe { (*node).next.load(Acquire) };
         if successor.is_null() {
             // Release: the next thread to find the queue empty sees our
@@ -209,6 +237,7 @@ unsafe impl RawLock for RawMcsLock {
                 // A thread swapped itself in behind us but has not linked
                 // yet: wait for the link.
                 loop {
+                    // SAFETY: `node` is ours until recycled.
                     successor = unsafe { (*node).next.load(Acquire) };
                     if !successor.is_null() {
                         break;
@@ -218,6 +247,8 @@ unsafe impl RawLock for RawMcsLock {
             }
         }
         if !successor.is_null() {
+            // SAFETY: the successor's node stays alive until this store
+            // lets its thread go.
             unsafe { (*successor).waiting.store(false, Release) };
         }
         // END SOLUTION
