@@ -53,9 +53,12 @@ pub struct Node {
     /// Written once by the successor (`Release`), read by this node's
     /// thread in `unlock` (`Acquire`).
     next: AtomicPtr<Node>,
+    /// The node below this one on its thread's spare stack, while the node
+    /// is spare. A plain cell: a spare node belongs to its thread alone.
+    below: Cell<*mut Node>,
 }
 
-/// A thread's spare nodes: a stack linked through their `next` fields.
+/// A thread's spare nodes: a stack linked through their `below` fields.
 /// A node in here is referenced by no queue, so freeing them when the
 /// thread exits is safe; a node still in a queue is never in here.
 struct SpareNodes(Cell<*mut Node>);
@@ -67,7 +70,7 @@ impl Drop for SpareNodes {
             // SAFETY: every node on the stack came from `Box::into_raw` in
             // `take_node` and is referenced by nothing but this stack.
             let node = unsafe { Box::from_raw(spare) };
-            spare = crate::sync::quietly(|| node.next.load(Relaxed));
+            spare = node.below.get();
         }
     }
 }
@@ -85,9 +88,7 @@ fn take_node() -> *mut Node {
         let top = stack.0.get();
         if !top.is_null() {
             // SAFETY: nodes on the stack are alive and ours alone.
-            stack.0.set(crate::sync::quietly(|| unsafe {
-                (*top).next.load(Relaxed)
-            }));
+            stack.0.set(unsafe { (*top).below.get() });
         }
         top
     });
@@ -95,6 +96,7 @@ fn take_node() -> *mut Node {
         return Box::into_raw(Box::new(Node {
             waiting: AtomicBool::new(true),
             next: AtomicPtr::new(null_mut()),
+            below: Cell::new(null_mut()),
         }));
     }
     // Relaxed: the node is private until the swap into `tail`, whose
@@ -118,7 +120,7 @@ fn take_node() -> *mut Node {
 unsafe fn recycle(node: *mut Node) {
     SPARE_NODES.with(|stack| {
         // SAFETY: by the caller's promise the node is ours alone again.
-        crate::sync::quietly(|| unsafe { (*node).next.store(stack.0.get(), Relaxed) });
+        unsafe { (*node).below.set(stack.0.get()) };
         stack.0.set(node);
     });
 }
