@@ -55,6 +55,17 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
             }
         }
     }
+    let workflow = crate::classroom::workflow(&course);
+    let workflow_path = root.join(crate::classroom::PATH);
+    if std::fs::read_to_string(&workflow_path).unwrap_or_default() != workflow {
+        if args.has("check") {
+            stale.push(crate::classroom::PATH.to_string());
+        } else {
+            std::fs::write(&workflow_path, workflow)
+                .map_err(|e| format!("{}: {e}", workflow_path.display()))?;
+            println!("wrote {}", crate::classroom::PATH);
+        }
+    }
     if !stale.is_empty() {
         problems.push(format!(
             "stale (solutions/ changed; run `cargo xtask exercises`): {}",

@@ -7,6 +7,7 @@
 //! * `bugs [NAME…]` — prove every planted bug is rejected by its tests.
 
 mod bugs;
+mod classroom;
 mod exercises;
 mod grade;
 mod hostile;
