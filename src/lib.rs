@@ -6,10 +6,14 @@
 //!
 //! * [`sync`] — the facade that lets one source run under std, loom and
 //!   shuttle; [`sync::model::Model`] runs a test body as a model.
-//! * [`locks`] — spinlocks ([`locks::Spinlock`], [`locks::TicketLock`]) and
-//!   the [`locks::RawLock`] interface.
+//! * [`locks`] — the lock family, from the test-and-set lock to the MCS
+//!   queue lock, the reader-writer spinlock and the spin-then-park
+//!   [`locks::HybridLock`], all behind the [`locks::RawLock`] interface.
 //! * [`sleep`] — sleeping primitives: xv6's sleep/wakeup, [`sleep::Condvar`],
 //!   semaphores, barriers, sleep locks, the bounded buffer.
+//! * [`schedsim`] — a deterministic scheduling-policy simulator that
+//!   reproduces the OSTEP textbook's `scheduler.py` and `mlfq.py` (the
+//!   `proclab sched` command).
 //! * [`check`] — reusable harnesses: the invariants a primitive must keep.
 //! * [`graded`] — what the exercises' tests run against: the reference
 //!   solution, or a student's file when the grader swaps it in.
@@ -20,5 +24,6 @@
 pub mod check;
 pub mod graded;
 pub mod locks;
+pub mod schedsim;
 pub mod sleep;
 pub mod sync;

@@ -61,6 +61,9 @@ pub fn workflow(course: &Course) -> String {
         ));
     }
     let names: Vec<&str> = course.exercise.iter().map(|e| e.name.as_str()).collect();
-    out.push_str(&format!("        with:\n          runners: {}\n", names.join(",")));
+    out.push_str(&format!(
+        "        with:\n          runners: {}\n",
+        names.join(",")
+    ));
     out
 }

@@ -1,0 +1,96 @@
+//! `proclab`: the course's command-line tools.
+//!
+//! ```text
+//! proclab sched [flags]   simulate a scheduling policy (OSTEP's scheduler.py / mlfq.py flags)
+//! ```
+
+use proclab::schedsim::{flags, mlfq, policies, render};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: proclab <command> [flags]
+
+  sched [scheduler.py flags | mlfq.py flags] [--json | --trace]
+        Simulate a scheduling policy exactly as the OSTEP textbook's
+        simulators do, and print each job's figures and a timeline.
+        FIFO/SJF/RR:  proclab sched -p RR -q 2 -l 5,3,8
+        MLFQ:         proclab sched -n 3 -q 10 -B 100 -i 5 -l 0,120,0:50,20,5
+                      (-n -q -a -Q -A -B -i -S -I -l; see `proclab sched --help`)";
+
+const SCHED_HELP: &str = "\
+proclab sched: the OSTEP scheduling simulators' flags.
+
+FIFO, SJF, RR (scheduler.py): every job arrives at time 0.
+  -p FIFO|SJF|RR   policy (default FIFO)
+  -l L,L,...       job lengths
+  -q Q             RR time slice (default 1)
+
+MLFQ (mlfq.py), chosen by -p MLFQ or any of -n -a -Q -A -B -i -S -I:
+  -n N             number of queues (default 3)
+  -q Q             time slice at every level (default 10)
+  -a A             allotment (quanta per level) at every level (default 1)
+  -Q Q,Q,...       time slice per level, highest priority first (sets -n)
+  -A A,A,...       allotment per level, highest priority first
+  -B B             boost every job to the top queue every B ticks (0: never)
+  -i I             an I/O takes I ticks (default 5)
+  -S               a job that issues an I/O keeps its level (quantum and allotment refilled)
+  -I               a job whose I/O completes goes to the front of its queue
+  -l S,R,F:...     jobs: start time, run time, I/O every F ticks of CPU (0: never)
+
+Output: the per-job table and a timeline; --json for the figures as JSON,
+--trace for the textbook simulator's execution trace, line for line.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("sched") => sched(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("proclab: unknown command `{other}`\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn sched(args: &[String]) -> ExitCode {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{SCHED_HELP}");
+        return ExitCode::SUCCESS;
+    }
+    let (simulation, output) = match flags::parse(args) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            eprintln!("{e}\n(see `proclab sched --help`)");
+            return ExitCode::from(2);
+        }
+    };
+    let trace = output == flags::Output::Trace;
+    let report = match &simulation {
+        flags::Simulation::Simple { policy, lengths } => policies::simulate(*policy, lengths),
+        flags::Simulation::Mlfq(config) => match mlfq::simulate(config, trace) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    match output {
+        flags::Output::Json => print!("{}", render::json(&report)),
+        flags::Output::Trace => {
+            println!("Execution trace:");
+            for line in &report.trace {
+                println!("{line}");
+            }
+            println!();
+            print!("{}", render::table(&report));
+        }
+        flags::Output::Table => {
+            print!("{}\n{}", render::table(&report), render::timeline(&report));
+        }
+    }
+    ExitCode::SUCCESS
+}
