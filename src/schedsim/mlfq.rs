@@ -154,8 +154,16 @@ pub fn simulate(config: &Config, trace: bool) -> Result<Report, String> {
     };
     let mut now = 0u64;
     let mut finished = 0;
+    // The next boost (never, without boosts): a comparison per tick
+    // instead of a division.
+    let mut next_boost = if config.boost > 0 {
+        config.boost
+    } else {
+        u64::MAX
+    };
     while finished < jobs.len() {
-        if config.boost > 0 && now != 0 && now % config.boost == 0 {
+        if now == next_boost {
+            next_boost += config.boost;
             if trace {
                 note(
                     &mut report,
