@@ -531,31 +531,35 @@ mod report {
     /// A horizontal bar chart: one panel per measurement, one bar per lock.
     fn chart(rows: &[Row]) -> String {
         const LABEL_W: f64 = 150.0;
-        const PANEL_W: f64 = 210.0;
+        const PANEL_W: f64 = 230.0;
         const GAP: f64 = 30.0;
         const BAR_H: f64 = 16.0;
-        const TOP: f64 = 58.0;
-        /// A panel: its title, the figure it plots, and the figure's unit.
-        type Panel = (&'static str, fn(&Row) -> f64, &'static str);
+        const TOP: f64 = 68.0;
+        /// A panel: its title, its subtitle, the figure it plots, and the
+        /// figure's unit.
+        type Panel = (&'static str, &'static str, fn(&Row) -> f64, &'static str);
         let panels: [Panel; 3] = [
             (
-                "uncontended (ns per lock+unlock, lower is better)",
+                "uncontended",
+                "ns per lock+unlock, lower is better",
                 |r| r.uncontended_ns,
                 "ns",
             ),
             (
-                "2 threads (M acquisitions/s, higher is better)",
+                "2 threads, 2 cores",
+                "M acquisitions/s, higher is better",
                 |r| r.two.mops,
                 "M/s",
             ),
             (
-                "4 threads on 2 cores (M acquisitions/s)",
+                "4 threads, 2 cores",
+                "M acquisitions/s, higher is better",
                 |r| r.four.mops,
                 "M/s",
             ),
         ];
         let height = TOP + rows.len() as f64 * (BAR_H + 6.0) + 50.0;
-        let width = LABEL_W + 3.0 * (PANEL_W + GAP) + 10.0;
+        let width = LABEL_W + 3.0 * (PANEL_W + GAP) + 40.0;
         let mut s = String::new();
         let _ = writeln!(
             s,
@@ -576,14 +580,16 @@ mod report {
                 escape(r.name)
             );
         }
-        for (p, (title, value, unit)) in panels.iter().enumerate() {
+        for (p, (title, subtitle, value, unit)) in panels.iter().enumerate() {
             let x0 = LABEL_W + p as f64 * (PANEL_W + GAP);
             let max = rows.iter().map(value).fold(0.0, f64::max).max(1e-9);
             let _ = writeln!(
                 s,
-                r#"<text x="{x0}" y="{}" font-weight="bold">{}</text>"#,
-                TOP - 12.0,
-                escape(title)
+                r##"<text x="{x0}" y="{}" font-weight="bold">{}</text><text x="{x0}" y="{}" fill="#555555">{}</text>"##,
+                TOP - 22.0,
+                escape(title),
+                TOP - 9.0,
+                escape(subtitle)
             );
             let _ = writeln!(
                 s,
@@ -618,7 +624,7 @@ mod report {
         .iter()
         .enumerate()
         {
-            let x = LABEL_W + i as f64 * 170.0;
+            let x = LABEL_W + i as f64 * 200.0;
             let _ = writeln!(
                 s,
                 r#"<rect x="{x}" y="{}" width="12" height="12" fill="{}"/><text x="{}" y="{}">{label}</text>"#,
