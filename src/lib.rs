@@ -11,6 +11,8 @@
 //!   [`locks::HybridLock`], all behind the [`locks::RawLock`] interface.
 //! * [`sleep`] — sleeping primitives: xv6's sleep/wakeup, [`sleep::Condvar`],
 //!   semaphores, barriers, sleep locks, the bounded buffer.
+//! * [`proc`] — xv6's process table with CPUs and processes as threads:
+//!   fork, exit, wait, kill, sleep and wakeup.
 //! * [`schedsim`] — a deterministic scheduling-policy simulator that
 //!   reproduces the OSTEP textbook's `scheduler.py` and `mlfq.py` (the
 //!   `proclab sched` command).
@@ -24,6 +26,7 @@
 pub mod check;
 pub mod graded;
 pub mod locks;
+pub mod proc;
 pub mod schedsim;
 pub mod sleep;
 pub mod sync;
