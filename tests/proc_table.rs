@@ -3,7 +3,7 @@
 //! spirit of xv6's usertests (std world).
 
 use proclab::locks::Spinlock;
-use proclab::proc::{ForkError, ProcState, ProcTable, Sys, WaitError};
+use proclab::proc::{ProcTable, WaitError};
 use proclab::sleep::Chan;
 use proclab::sync::model::Model;
 use std::sync::Arc;
@@ -177,6 +177,7 @@ fn yields_on_several_cpus() {
 #[cfg(not(any(loom, shuttle)))]
 mod usertests {
     use super::*;
+    use proclab::proc::{ForkError, ProcState, Sys};
 
     #[test]
     fn fork_until_full_then_reap_all() {
