@@ -441,7 +441,7 @@ mod report {
         let spin = find(rows, "spin Mutex");
         let pl = find(rows, "parking_lot Mutex");
         let mut lines = Vec::new();
-        // `margin`: how far past the target still lies within the
+        // `within_noise`: the target is missed, but by less than the
         // run-to-run spread of the figures compared (shown as "≈", never as
         // met).
         let mut check = |what: String, ok: bool, within_noise: bool| {

@@ -223,6 +223,9 @@ unsafe impl RawLock for RawMcsLock {
 }
 
 impl FifoLock for RawMcsLock {
+    /// A snapshot, meaningful while the lock is held: right after an
+    /// uncontended `lock`, before the new holder has recorded its node, it
+    /// may briefly say `true`.
     fn has_waiters(&self) -> bool {
         // Relaxed: a snapshot. A thread has its place in the queue from the
         // moment its swap moved `tail` past the holder's node.

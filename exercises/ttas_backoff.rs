@@ -9,7 +9,7 @@
 //! * **Test, then test-and-set.** A waiter waits by *reading* the lock word. A
 //!   read leaves the cache line shared, so all the waiters spin in their own
 //!   caches without traffic; only when the holder's release invalidates the
-//!   line do they try the test-and-set (a `compare_exchange(false, true)`,
+//!   line do they try the test-and-set (a `compare_exchange(0, me)`,
 //!   as in [`RawTasLock`](crate::locks::RawTasLock)) again.
 //! * **Back off after losing.** When the lock is released, every waiter
 //!   sees it free at once and all of them try to take it; one wins, the others lost a

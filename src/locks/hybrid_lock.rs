@@ -28,7 +28,7 @@
 use crate::locks::{check_held, check_not_held, Backoff, Lock, RawLock, RawSpinlock};
 use crate::sleep::Waiter;
 use crate::sync::atomic::{AtomicUsize, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
-use crate::sync::{const_fn, spin_budget, thread, thread_id};
+use crate::sync::{const_fn, thread, thread_id, MODEL_CHECKED};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -109,6 +109,15 @@ impl RawHybridLock {
     /// woken, and again, until the lock is ours.
     #[cold]
     fn lock_contended(&self, me: usize) {
+        // In the model worlds a waiter goes to sleep at once: each spin or
+        // yield there is a scheduling point at which the model runs the
+        // holder, which would release the lock before the sleep path —
+        // the part worth checking — were ever reached.
+        let (spin_rounds, yield_rounds) = if MODEL_CHECKED {
+            (0, 0)
+        } else {
+            (SPIN_ROUNDS, YIELD_ROUNDS)
+        };
         let mut backoff = Backoff::new();
         let mut rounds = 0;
         loop {
@@ -127,8 +136,8 @@ impl RawHybridLock {
             }
             // Held. Spin, then yield, while nobody sleeps yet and the budget
             // lasts: the holder is probably running and about to let go.
-            if state & PARKED == 0 && rounds < SPIN_ROUNDS + spin_budget(YIELD_ROUNDS) {
-                if rounds < SPIN_ROUNDS {
+            if state & PARKED == 0 && rounds < spin_rounds + yield_rounds {
+                if rounds < spin_rounds {
                     backoff.spin();
                 } else {
                     thread::yield_now();

@@ -57,6 +57,10 @@ pub fn spin_loop() {
     world::spin_loop();
 }
 
+/// Is this build a model world (loom or shuttle)? For the rare primitive
+/// whose fast paths would keep a model from ever reaching its slow path.
+pub const MODEL_CHECKED: bool = cfg!(any(loom, shuttle));
+
 /// How many times a bounded spin may go round before giving up and
 /// parking: `on_hardware` in the std world, 1 in the model worlds, where
 /// every spin is a scheduling point and a long spin only multiplies the
