@@ -368,10 +368,10 @@ pub fn reason(stdout: &str, stderr: &str, code: Option<i32>, test: &str) -> Stri
     // panic on purpose); failing that, the first panic is the cause and
     // later ones (a join's unwrap, say) its echoes.
     if let Some((_, own)) = panics.iter().find(|(thread, _)| thread == test) {
-        return own.clone();
+        return in_course_words(own);
     }
     if let Some((_, first)) = panics.first() {
-        return first.clone();
+        return in_course_words(first);
     }
     match code {
         Some(c) => format!("exited with status {c} without a panic message"),
@@ -379,6 +379,20 @@ pub fn reason(stdout: &str, stderr: &str, code: Option<i32>, test: &str) -> Stri
             "killed by a signal (stack overflow, abort, or a resource limit: CPU time, file size)"
                 .into()
         }
+    }
+}
+
+/// A model checker's raw finding that reached the output without the
+/// model runner's report (loom aborts the process when its own check fires
+/// while another thread is already unwinding), said as the invariant.
+fn in_course_words(panic: &str) -> String {
+    if panic.contains("Causality violation") {
+        format!(
+            "data race: two threads touched lock-protected data with no happens-before edge \
+             between them (a missing Release/Acquire pair) [loom: {panic}]"
+        )
+    } else {
+        panic.to_string()
     }
 }
 
@@ -445,6 +459,15 @@ fn condense(body: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::reason;
+
+    #[test]
+    fn a_raw_loom_causality_violation_is_named_as_a_data_race() {
+        let out = "thread 'main' (9) panicked at /r/loom-0.7.3/src/rt/location.rs:115:9:\n\
+                   Causality violation: Concurrent write accesses to `UnsafeCell`.\n";
+        let r = reason(out, "", Some(101), "main");
+        assert!(r.starts_with("data race:"), "{r}");
+        assert!(r.contains("Causality violation"), "{r}");
+    }
 
     #[test]
     fn reason_prefers_the_model_report_and_shortens_student_paths() {
