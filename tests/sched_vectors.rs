@@ -1,10 +1,10 @@
-//! Every case of `../shared/vectors/sched/textbook.jsonl` (produced by the
-//! OSTEP simulators `scheduler.py` and `mlfq.py`) reproduced exactly: the
-//! per-job figures, the averages, and the execution trace line for line.
+//! Every case of `tests/data/sched/textbook.jsonl` (produced by the OSTEP
+//! simulators `scheduler.py` and `mlfq.py`; see the README beside it)
+//! reproduced exactly: the per-job figures, the averages, and the
+//! execution trace line for line.
 //!
-//! The vectors live beside the repository (in the course's shared folder);
-//! `PROCLAB_SCHED_VECTORS` may point elsewhere. Missing vectors fail the
-//! test: a silently skipped conformance test proves nothing.
+//! `PROCLAB_SCHED_VECTORS` may point at another copy. Missing vectors fail
+//! the test: a silently skipped conformance test proves nothing.
 
 #![cfg(not(any(loom, shuttle)))]
 
