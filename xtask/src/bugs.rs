@@ -37,8 +37,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
             planted.push((ex.clone(), bug.clone()));
         }
         eprintln!(
-            "round {}: {}",
-            round + 1,
+            "round {round} (target/planted/round-{round}): {}",
             planted
                 .iter()
                 .map(|(e, b)| format!("{}/{}", e.name, b.name))

@@ -367,8 +367,15 @@ pub fn reason(stdout: &str, stderr: &str, code: Option<i32>, test: &str) -> Stri
     // Else the test's own thread says what it checked (other threads may
     // panic on purpose); failing that, the first panic is the cause and
     // later ones (a join's unwrap, say) its echoes.
-    if let Some((_, own)) = panics.iter().find(|(thread, _)| thread == test) {
+    // (A join's `unwrap` re-raising another thread's panic only echoes it.)
+    if let Some((_, own)) = panics
+        .iter()
+        .find(|(thread, p)| thread == test && !is_echo(p))
+    {
         return in_course_words(own);
+    }
+    if let Some((_, cause)) = panics.iter().find(|(_, p)| !is_echo(p)) {
+        return in_course_words(cause);
     }
     if let Some((_, first)) = panics.first() {
         return in_course_words(first);
@@ -380,6 +387,11 @@ pub fn reason(stdout: &str, stderr: &str, code: Option<i32>, test: &str) -> Stri
                 .into()
         }
     }
+}
+
+/// A panic that only reports another thread's panic: `join().unwrap()`.
+fn is_echo(panic: &str) -> bool {
+    panic.starts_with("called `Result::unwrap()` on an `Err` value: Any")
 }
 
 /// A model checker's raw finding that reached the output without the
@@ -459,6 +471,16 @@ fn condense(body: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::reason;
+
+    #[test]
+    fn a_joins_unwrap_does_not_hide_the_panic_it_echoes() {
+        let out = "thread '<unnamed>' (7) panicked at src/locks/owner.rs:1:1:\n\
+                   release: total not held by this thread\n\n\
+                   thread 'api::t' (6) panicked at tests/t.rs:9:9:\n\
+                   called `Result::unwrap()` on an `Err` value: Any { .. }\n";
+        let r = reason(out, "", Some(101), "api::t");
+        assert_eq!(r, "release: total not held by this thread");
+    }
 
     #[test]
     fn a_raw_loom_causality_violation_is_named_as_a_data_race() {
