@@ -15,7 +15,7 @@ fn vectors() -> Vec<Value> {
     let path = std::env::var("PROCLAB_SCHED_VECTORS").unwrap_or_else(|_| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/vectors/sched/textbook.jsonl"
+            "/tests/data/sched/textbook.jsonl"
         )
         .into()
     });
