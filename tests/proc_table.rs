@@ -174,6 +174,80 @@ fn yields_on_several_cpus() {
     });
 }
 
+/// Three CPUs, seven processes: workers fork sleepers, init kills the
+/// sleepers, one worker leaves its sleeper an orphan. Every process is
+/// reaped once with its status and nothing is left over. Not under loom
+/// (its thread limit).
+#[cfg(not(loom))]
+#[test]
+fn kills_waits_and_orphans_on_three_cpus() {
+    Model::new("proc: kills, waits and orphans on three CPUs").check(|| {
+        let status = ProcTable::boot(3, 8, |sys| {
+            let sleepers = Arc::new(Spinlock::new("sleeper pids", Vec::new()));
+            let mut expected = Vec::new();
+            for k in 0..3 {
+                let published = sleepers.clone();
+                let worker = sys
+                    .fork("worker", move |sys| {
+                        let bed = Arc::new(Spinlock::new("bed", ()));
+                        let pid = sys
+                            .fork("sleeper", move |sys| {
+                                let mut g = bed.lock();
+                                while !sys.killed() {
+                                    g = sys.sleep(Chan::of(&*bed), g);
+                                }
+                                100 + k
+                            })
+                            .expect("fork");
+                        published.lock().push(pid);
+                        sys.wakeup(Chan::of(&*published));
+                        if k == 2 {
+                            return 200 + k; // orphans its sleeper
+                        }
+                        match sys.wait() {
+                            Ok((child, s)) if child == pid && s == 100 + k => 200 + k,
+                            other => panic!("worker {k}: wait gave {other:?}"),
+                        }
+                    })
+                    .expect("fork");
+                expected.push((worker, 200 + k));
+            }
+            let pids = {
+                let mut list = sleepers.lock();
+                while list.len() < 3 {
+                    list = sys.sleep(Chan::of(&*sleepers), list);
+                }
+                list.clone()
+            };
+            for &pid in &pids {
+                sys.kill(pid).expect("a sleeper to kill");
+            }
+            let mut reaped = Vec::new();
+            while let Ok(r) = sys.wait() {
+                reaped.push(r);
+            }
+            // The orphaned sleeper of worker 2 ends up init's child.
+            let orphan = pids
+                .iter()
+                .copied()
+                .find(|pid| reaped.iter().any(|(p, s)| p == pid && *s == 102));
+            assert!(
+                orphan.is_some(),
+                "exit: the orphan was not reaped by init: {reaped:?}"
+            );
+            expected.push((orphan.unwrap(), 102));
+            reaped.sort();
+            expected.sort();
+            assert_eq!(
+                reaped, expected,
+                "wait: each process reaped once with its status"
+            );
+            0
+        });
+        assert_eq!(status, Ok(0));
+    });
+}
+
 #[cfg(not(any(loom, shuttle)))]
 mod usertests {
     use super::*;
@@ -253,7 +327,9 @@ mod usertests {
                 .find(|e| e.pid == sleeper)
                 .expect("sleeper listed");
             assert_eq!((s.state.ps_letter(), s.ppid), ('S', 1));
+            assert_eq!((me.name.as_str(), s.name.as_str()), ("init", "sleeper"));
             assert!(s.to_string().contains(" S "), "ps line: {s}");
+            assert!(s.to_string().ends_with(" sleeper"), "ps line: {s}");
             sys.kill(sleeper).unwrap();
             sys.wait().unwrap();
             assert_eq!(

@@ -44,11 +44,20 @@ impl ProcTable {
             .filter_map(|p| {
                 // Relaxed: snapshots, read without synchronizing.
                 let state = ProcState::from_code(p.snap_state.load(Relaxed));
-                (state != ProcState::Unused).then(|| PsEntry {
-                    pid: p.snap_pid.load(Relaxed),
-                    ppid: p.snap_ppid.load(Relaxed),
-                    state,
-                    ticks: p.dispatches.load(Relaxed),
+                (state != ProcState::Unused).then(|| {
+                    let bytes: Vec<u8> = p
+                        .snap_name
+                        .iter()
+                        .flat_map(|half| half.load(Relaxed).to_le_bytes())
+                        .take_while(|&b| b != 0)
+                        .collect();
+                    PsEntry {
+                        pid: p.snap_pid.load(Relaxed),
+                        ppid: p.snap_ppid.load(Relaxed),
+                        state,
+                        ticks: p.dispatches.load(Relaxed),
+                        name: String::from_utf8_lossy(&bytes).into_owned(),
+                    }
                 })
             })
             .collect()

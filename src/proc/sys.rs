@@ -126,17 +126,25 @@ pub struct PsEntry {
     pub state: ProcState,
     /// How many times a CPU was handed to it.
     pub ticks: usize,
+    /// Its name (the first 16 bytes, as xv6 keeps them).
+    pub name: String,
+}
+
+impl PsEntry {
+    /// The header line matching [`PsEntry`]'s `Display`.
+    pub const HEADER: &'static str = "  PID  PPID S  TICKS NAME";
 }
 
 impl std::fmt::Display for PsEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{:>5} {:>5} {}    {:>6}",
+            "{:>5} {:>5} {} {:>6} {}",
             self.pid,
             self.ppid,
             self.state.ps_letter(),
-            self.ticks
+            self.ticks,
+            self.name
         )
     }
 }

@@ -21,7 +21,9 @@ use super::state::ProcState;
 use super::sys::{Pid, Sys};
 use crate::locks::{LockGuard, RawLock, RawSpinlock, Spinlock};
 use crate::sleep::{Chan, Condvar};
-use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
+use crate::sync::atomic::{
+    AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst,
+};
 use crate::sync::thread::{self, JoinHandle};
 use crate::sync::UnsafeCell;
 use std::sync::Arc;
@@ -67,6 +69,8 @@ pub(crate) struct Proc {
     pub(crate) snap_state: AtomicUsize,
     pub(crate) snap_pid: AtomicUsize,
     pub(crate) snap_ppid: AtomicUsize,
+    /// The name's first 16 bytes (xv6's `char name[16]`), packed.
+    pub(crate) snap_name: [AtomicU64; 2],
     /// Times dispatched (its "CPU ticks").
     pub(crate) dispatches: AtomicUsize,
     /// True while the process's thread runs its body, i.e. between taking
@@ -100,6 +104,7 @@ impl Proc {
             snap_state: AtomicUsize::new(0),
             snap_pid: AtomicUsize::new(0),
             snap_ppid: AtomicUsize::new(0),
+            snap_name: [AtomicU64::new(0), AtomicU64::new(0)],
             dispatches: AtomicUsize::new(0),
             executing: AtomicBool::new(false),
         }
@@ -283,6 +288,13 @@ impl ProcTable {
         // Relaxed: snapshots for procdump.
         p.snap_pid.store(pid, Relaxed);
         p.dispatches.store(0, Relaxed);
+        let mut bytes = [0u8; 16];
+        let n = name.len().min(16);
+        bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
+        for (half, chunk) in p.snap_name.iter().zip(bytes.chunks_exact(8)) {
+            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            half.store(word, Relaxed);
+        }
         p.set_state(&mut g, ProcState::Used);
         Some(pid)
     }
@@ -523,6 +535,14 @@ impl ProcTable {
         // Take p.lock before letting go of the condition lock: a wakeup
         // needs p.lock to see us, so it cannot slip in between.
         let mut g = p.lock.lock();
+        if g.killed {
+            // A killed process does not go to sleep (Linux's interruptible
+            // sleep does the same). xv6 checks `killed` only before its
+            // sleeps, so a `kill` landing between that check and the sleep
+            // is lost until some later wakeup — forever, for a channel
+            // nobody else wakes (shuttle found this).
+            return guard;
+        }
         drop(guard);
         g.chan = Some(chan);
         p.set_state(&mut g, ProcState::Sleeping);
