@@ -33,6 +33,7 @@ super::per_thread! {
 /// each run, so what is left at a failure is the failing run).
 pub fn start() {
     STEPS.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    POINTERS.lock().unwrap_or_else(|e| e.into_inner()).clear();
     ON.store(true, Relaxed);
 }
 
@@ -209,13 +210,28 @@ macro_rules! traced_atomics {
 }
 pub(crate) use traced_atomics;
 
-/// A pointer as a trace shows it: `null`, or its address.
+/// The addresses a trace has shown, in order of first appearance: a trace
+/// names pointers by their place here (`ptr#1`, `ptr#2`, …), not by their
+/// address, which changes from run to run and would make two gradings of
+/// one submission differ.
+static POINTERS: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+/// A pointer as a trace shows it: `null`, or `ptr#N`, numbered in the
+/// order the trace first met them.
 pub fn show_ptr<T>(p: *mut T) -> String {
     if p.is_null() {
-        "null".into()
-    } else {
-        format!("{p:p}")
+        return "null".into();
     }
+    let addr = p as usize;
+    let mut seen = POINTERS.lock().unwrap_or_else(|e| e.into_inner());
+    let n = match seen.iter().position(|&a| a == addr) {
+        Some(i) => i + 1,
+        None => {
+            seen.push(addr);
+            seen.len()
+        }
+    };
+    format!("ptr#{n}")
 }
 
 /// Wrap a model world's `AtomicPtr<T>` (generic, so not covered by
