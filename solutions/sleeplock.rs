@@ -9,7 +9,7 @@
 //! so its holder may sleep — on a condition variable, on I/O, on another
 //! sleep lock.
 
-use crate::locks::{Lock, RawLock, Spinlock};
+use crate::locks::{check_held, check_not_held, Lock, RawLock, Spinlock};
 use crate::sleep::{Chan, WaitChannels};
 use crate::sync::thread_id;
 
@@ -53,9 +53,7 @@ unsafe impl RawLock for RawSleepLock {
     fn lock(&self) {
         let me = thread_id();
         let mut state = self.state.lock();
-        if state.1 == me {
-            panic!("acquire: {} already held by this thread", self.name);
-        }
+        check_not_held(state.1, self.name);
         // BEGIN SOLUTION hint: while it is taken, sleep on this lock's channel (sleep gives back the state lock and returns it); then mark it taken and record yourself as holder
         while state.0 {
             state = self.sleepers.sleep(self.chan(), state);
@@ -68,9 +66,7 @@ unsafe impl RawLock for RawSleepLock {
     fn try_lock(&self) -> bool {
         let me = thread_id();
         let mut state = self.state.lock();
-        if state.1 == me {
-            panic!("acquire: {} already held by this thread", self.name);
-        }
+        check_not_held(state.1, self.name);
         if state.0 {
             return false;
         }
@@ -81,9 +77,7 @@ unsafe impl RawLock for RawSleepLock {
     #[track_caller]
     unsafe fn unlock(&self) {
         let mut state = self.state.lock();
-        if state.1 != thread_id() {
-            panic!("release: {} not held by this thread", self.name);
-        }
+        check_held(state.1, self.name);
         // BEGIN SOLUTION hint: mark it free (and forget the holder) and wake the sleepers on this lock's channel, all while holding the state lock
         *state = (false, 0);
         self.sleepers.wakeup(self.chan());
