@@ -7,6 +7,13 @@
 //! top of the exercise — keeps using the reference code, so one exercise's
 //! bug never costs points in another.
 //!
+//! The process table is the one deliberate exception: it is assembled from
+//! its exercises' pieces *through this module* (`proc::table` calls
+//! `graded::exit_wait::exit`, …), because a student's `exit` can only be
+//! tested inside a running table. Grading `exit_wait` runs the reference
+//! table with the student's `exit`/`wait` and the reference for the rest,
+//! so a bug still costs points in one exercise only.
+//!
 //! A new exercise adds one line to the `graded!` list below and an entry in
 //! `course.toml`; `cargo xtask exercises --check` verifies the two agree.
 
@@ -45,4 +52,10 @@ graded! {
     barrier "barrier" => sleep::barrier;
     sleeplock "sleeplock" => sleep::sleeplock;
     bounded_buffer "bounded_buffer" => sleep::bounded_buffer;
+    allocproc_fork "allocproc_fork" => proc::allocproc_fork;
+    exit_wait "exit_wait" => proc::exit_wait;
+    proc_sleep_wakeup "proc_sleep_wakeup" => proc::proc_sleep_wakeup;
+    kill "kill" => proc::kill;
+    scheduler_rr "scheduler_rr" => proc::scheduler_rr;
+    mlfq "mlfq" => schedsim::mlfq;
 }

@@ -2,8 +2,10 @@
 
 use super::state::ProcState;
 use super::table::{Body, ForkError, ProcTable};
+use crate::graded::{allocproc_fork, exit_wait, kill, proc_sleep_wakeup};
 use crate::locks::{LockGuard, RawLock};
 use crate::sleep::Chan;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 /// A process id (init is 1).
@@ -67,30 +69,47 @@ impl Sys {
     where
         F: FnOnce(&Sys) -> i32 + Send + 'static,
     {
-        let (slot, pid) = self.table.alloc_any(name)?;
         let body: Body = Box::new(body);
-        self.table.start(slot, Some(self.slot), body);
-        Ok(pid)
+        allocproc_fork::fork(&self.table, Some(self.slot), name, body)
     }
 
     /// Wait for a child to exit; its pid and exit status.
     pub fn wait(&self) -> Result<(Pid, i32), WaitError> {
-        self.table.wait(self.slot)
+        exit_wait::wait(&self.table, self.slot)
     }
 
     /// Mark process `pid` killed (waking it if it sleeps).
     pub fn kill(&self, pid: Pid) -> Result<(), KillError> {
-        self.table.kill(pid)
+        kill::kill(&self.table, pid)
     }
 
     /// Has this process been killed? (It should exit soon.)
     pub fn killed(&self) -> bool {
-        self.table.procs[self.slot].lock.lock().killed
+        kill::killed(&self.table, self.slot)
     }
 
-    /// Give up the CPU for a round.
+    /// Give up the CPU for a round (xv6's `yield`): RUNNABLE again, back
+    /// in the policy's choice.
     pub fn yield_now(&self) {
-        self.table.yield_cpu(self.slot)
+        let p = &self.table.procs[self.slot];
+        let mut g = p.lock.lock();
+        p.set_state(&mut g, ProcState::Runnable);
+        self.table.sched(self.slot, g, false);
+    }
+
+    /// Set this process's priority for [`Policy::Priority`](super::Policy::Priority):
+    /// lower runs first (as Unix `nice`); every process starts at
+    /// [`DEFAULT_PRIORITY`](super::policy::DEFAULT_PRIORITY). Other policies
+    /// ignore it.
+    pub fn set_priority(&self, priority: u8) {
+        self.table.procs[self.slot].lock.lock().priority = priority;
+    }
+
+    /// Set this process's tickets for [`Policy::Lottery`](super::Policy::Lottery)
+    /// (at least one: a process without tickets could never run). Other
+    /// policies ignore them.
+    pub fn set_tickets(&self, tickets: NonZeroU32) {
+        self.table.procs[self.slot].lock.lock().tickets = tickets;
     }
 
     /// Atomically release `guard`'s lock and sleep on `chan` until a
@@ -101,12 +120,12 @@ impl Sys {
         chan: Chan,
         guard: LockGuard<'a, R, T>,
     ) -> LockGuard<'a, R, T> {
-        self.table.sleep(self.slot, chan, guard)
+        proc_sleep_wakeup::sleep(&self.table, self.slot, chan, guard)
     }
 
     /// Wake every process sleeping on `chan`.
     pub fn wakeup(&self, chan: Chan) {
-        self.table.wakeup(chan, Some(self.slot))
+        proc_sleep_wakeup::wakeup(&self.table, chan, Some(self.slot))
     }
 
     /// The table as `ps` would list it, read without taking any lock.

@@ -1,6 +1,13 @@
 //! The process table: xv6's `kernel/proc.c`, with CPUs and processes as
 //! threads.
 //!
+//! The table is the frame; the operations students write live in the
+//! exercises and are reached through [`crate::graded`]: `allocproc`/`fork`
+//! (`allocproc_fork`), `exit`/`wait` (`exit_wait`), `sleep`/`wakeup`
+//! (`proc_sleep_wakeup`), `kill` (`kill`), the dispatch and round-robin
+//! choice of the scheduler loop (`scheduler_rr`). Grading one of them runs
+//! this table with the student's piece and the reference for the rest.
+//!
 //! **Lock order** (as in xv6): the table's `wait_lock` before any
 //! process's lock; a condition lock passed to `sleep` before the sleeper's
 //! process lock. No code holds two process locks at once.
@@ -17,15 +24,18 @@
 //! `p->on_cpu` for the same window).
 
 use super::baton::Baton;
+use super::policy::{Policy, DEFAULT_PRIORITY, DEFAULT_TICKETS};
 use super::state::ProcState;
 use super::sys::{Pid, Sys};
-use crate::locks::{LockGuard, RawLock, RawSpinlock, Spinlock};
-use crate::sleep::{Chan, Condvar};
+use crate::graded::{allocproc_fork, exit_wait, scheduler_rr};
+use crate::locks::{LockGuard, RawSpinlock, Spinlock};
+use crate::sleep::Condvar;
 use crate::sync::atomic::{
     AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst,
 };
 use crate::sync::thread::{self, JoinHandle};
 use crate::sync::UnsafeCell;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 /// A process body: runs on the process's own thread, while a CPU has
@@ -34,6 +44,9 @@ pub type Body = Box<dyn FnOnce(&Sys) -> i32 + Send + 'static>;
 
 /// Proof of holding the table's `wait_lock`.
 pub(crate) type WaitGuard<'a> = LockGuard<'a, RawSpinlock, ()>;
+
+/// Proof of holding a process's `p.lock`, and the way to its fields.
+pub(crate) type ProcGuard<'a> = LockGuard<'a, RawSpinlock, ProcInner>;
 
 /// What `p.lock` guards (xv6: "p->lock must be held when using these").
 #[derive(Debug)]
@@ -45,11 +58,26 @@ pub(crate) struct ProcInner {
     /// Exit status, for the parent's `wait`.
     pub(crate) xstate: i32,
     /// What it sleeps on, while SLEEPING.
-    pub(crate) chan: Option<Chan>,
+    pub(crate) chan: Option<crate::sleep::Chan>,
     /// The CPU running it, while RUNNING.
     pub(crate) cpu: usize,
     pub(crate) name: &'static str,
+    /// When it last became RUNNABLE, as a machine-wide order (FIFO and the
+    /// tie-breaks of the other policies).
+    pub(crate) since: u64,
+    /// Priority policy: lower runs first.
+    pub(crate) priority: u8,
+    /// Lottery policy: its share of the draws.
+    pub(crate) tickets: NonZeroU32,
+    /// MLFQ: its level (0 highest) and dispatches used there.
+    pub(crate) level: usize,
+    pub(crate) used: u32,
 }
+
+/// Orders "became runnable" events. Only the order matters and it is not
+/// synchronization (it is always written under a process lock), so one
+/// plain std counter serves every table in every world.
+static RUNNABLE_STAMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// One slot of the table.
 pub(crate) struct Proc {
@@ -96,6 +124,11 @@ impl Proc {
                     chan: None,
                     cpu: 0,
                     name: "",
+                    since: 0,
+                    priority: DEFAULT_PRIORITY,
+                    tickets: DEFAULT_TICKETS,
+                    level: 0,
+                    used: 0,
                 },
             ),
             parent: UnsafeCell::new(None),
@@ -126,18 +159,60 @@ impl Proc {
         self.parent.with(|p| unsafe { *p })
     }
 
-    fn set_parent(&self, _w: &WaitGuard<'_>, parent: Option<usize>, ppid: Pid) {
+    /// Set the parent link (and its `ppid` snapshot); the guard proves
+    /// `wait_lock` is held.
+    pub(crate) fn set_parent(&self, _w: &WaitGuard<'_>, parent: Option<usize>, ppid: Pid) {
         // SAFETY: `wait_lock` is held, so no one else accesses `parent`.
         self.parent.with_mut(|p| unsafe { *p = parent });
         // Relaxed: a snapshot for procdump.
         self.snap_ppid.store(ppid, Relaxed);
     }
 
-    /// Update the state, and its snapshot (call with `p.lock` held).
+    /// Update the state, and its snapshot (call with `p.lock` held). A
+    /// process becoming RUNNABLE is stamped for the policies' FIFO order.
     pub(crate) fn set_state(&self, inner: &mut ProcInner, state: ProcState) {
+        if state == ProcState::Runnable && inner.state != ProcState::Runnable {
+            // Relaxed: only the order of stamps matters, see RUNNABLE_STAMP.
+            inner.since = RUNNABLE_STAMP.fetch_add(1, Relaxed);
+        }
         inner.state = state;
         // Relaxed: a snapshot for procdump.
         self.snap_state.store(state.code(), Relaxed);
+    }
+
+    /// Fill a newly claimed slot (call with `p.lock` held, state UNUSED):
+    /// its pid, name and fresh accounting.
+    pub(crate) fn init_slot(&self, inner: &mut ProcInner, pid: Pid, name: &'static str) {
+        inner.pid = pid;
+        inner.killed = false;
+        inner.xstate = 0;
+        inner.chan = None;
+        inner.name = name;
+        inner.priority = DEFAULT_PRIORITY;
+        inner.tickets = DEFAULT_TICKETS;
+        inner.level = 0;
+        inner.used = 0;
+        // Relaxed: snapshots for procdump.
+        self.snap_pid.store(pid, Relaxed);
+        self.dispatches.store(0, Relaxed);
+        let mut bytes = [0u8; 16];
+        let n = name.len().min(16);
+        bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
+        for (half, chunk) in self.snap_name.iter().zip(bytes.chunks_exact(8)) {
+            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            half.store(word, Relaxed);
+        }
+        self.set_state(inner, ProcState::Used);
+    }
+
+    /// xv6's `freeproc` (call with `p.lock` held, state ZOMBIE): the slot
+    /// is UNUSED again.
+    pub(crate) fn free_slot(&self, inner: &mut ProcInner) {
+        inner.pid = 0;
+        inner.name = "";
+        inner.killed = false;
+        inner.chan = None;
+        self.set_state(inner, ProcState::Unused);
     }
 }
 
@@ -172,8 +247,14 @@ pub struct ProcTable {
     pub(crate) wait_lock: Spinlock<()>,
     /// The CPUs' batons, given back by the process a CPU ran.
     pub(crate) cpus: Box<[Baton]>,
-    /// The next pid to hand out. Relaxed: it only has to be unique.
-    next_pid: AtomicUsize,
+    /// How CPUs choose what to run.
+    pub(crate) policy: Policy,
+    /// Dispatches so far, machine-wide (MLFQ's boost clock). Relaxed: a
+    /// counter.
+    pub(crate) dispatch_count: AtomicU64,
+    /// The next pid to hand out (`fetch_add`). Relaxed: it only has to be
+    /// unique.
+    pub(crate) next_pid: AtomicUsize,
     /// Set once init has exited and reaped everything: CPUs stop.
     /// SeqCst: read in the CPUs' idle check together with `idle`.
     halted: AtomicBool,
@@ -189,14 +270,23 @@ pub struct ProcTable {
 pub(crate) const INIT: usize = 0;
 
 impl ProcTable {
-    /// Boot a machine with `cpus` CPU threads and `slots` process slots,
-    /// run `init` as pid 1, and return its exit status once it has
-    /// returned and every remaining process has been reaped (init reaps
-    /// orphans, as xv6's init does).
+    /// Boot a machine with `cpus` CPU threads and `slots` process slots
+    /// under xv6's round-robin scheduler; see [`ProcTable::boot_with`].
+    pub fn boot<F>(cpus: usize, slots: usize, init: F) -> Result<i32, String>
+    where
+        F: FnOnce(&Sys) -> i32 + Send + 'static,
+    {
+        ProcTable::boot_with(Policy::RoundRobin, cpus, slots, init)
+    }
+
+    /// Boot a machine with `cpus` CPU threads scheduling by `policy` and
+    /// `slots` process slots, run `init` as pid 1, and return its exit
+    /// status once it has returned and every remaining process has been
+    /// reaped (init reaps orphans, as xv6's init does).
     ///
     /// Errors name the bad argument. Panics in a process or CPU thread are
     /// re-raised here.
-    pub fn boot<F>(cpus: usize, slots: usize, init: F) -> Result<i32, String>
+    pub fn boot_with<F>(policy: Policy, cpus: usize, slots: usize, init: F) -> Result<i32, String>
     where
         F: FnOnce(&Sys) -> i32 + Send + 'static,
     {
@@ -206,10 +296,13 @@ impl ProcTable {
         if slots == 0 {
             return Err("boot: the process table needs at least one slot (for init)".into());
         }
+        policy.validate().map_err(|e| format!("boot: {e}"))?;
         let table = Arc::new(ProcTable {
             procs: (0..slots).map(|_| Proc::new()).collect(),
             wait_lock: Spinlock::new("wait_lock", ()),
             cpus: (0..cpus).map(|_| Baton::new()).collect(),
+            policy,
+            dispatch_count: AtomicU64::new(0),
             next_pid: AtomicUsize::new(1),
             halted: AtomicBool::new(false),
             idle: Spinlock::new("idle", 0),
@@ -227,13 +320,21 @@ impl ProcTable {
                 code
             })
         };
-        let pid = table.alloc(INIT, "init").expect("slot 0 is free at boot");
-        debug_assert_eq!(pid, 1);
-        table.start(INIT, None, init_body);
+        match allocproc_fork::fork(&table, None, "init", init_body) {
+            Ok(1) if table.procs[INIT].lock.lock().pid == 1 => {}
+            other => {
+                return Err(format!(
+                    "boot: init must be pid 1 in slot {INIT}, fork gave {other:?}"
+                ))
+            }
+        }
         let cpu_threads: Vec<_> = (0..cpus)
             .map(|c| {
                 let table = table.clone();
-                thread::spawn(move || table.scheduler(c))
+                thread::spawn(move || {
+                    table.cpus[c].set_owner(thread::current());
+                    scheduler_rr::scheduler(&table, c)
+                })
             })
             .collect();
         for h in cpu_threads {
@@ -272,58 +373,26 @@ impl ProcTable {
         Ok(status.load(SeqCst) as u32 as i32)
     }
 
-    /// xv6's `allocproc` for a given slot: claim it if UNUSED.
-    fn alloc(&self, slot: usize, name: &'static str) -> Option<Pid> {
-        let p = &self.procs[slot];
-        let mut g = p.lock.lock();
-        if g.state != ProcState::Unused {
-            return None;
-        }
-        let pid = self.next_pid.fetch_add(1, Relaxed);
-        g.pid = pid;
-        g.killed = false;
-        g.xstate = 0;
-        g.chan = None;
-        g.name = name;
-        // Relaxed: snapshots for procdump.
-        p.snap_pid.store(pid, Relaxed);
-        p.dispatches.store(0, Relaxed);
-        let mut bytes = [0u8; 16];
-        let n = name.len().min(16);
-        bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
-        for (half, chunk) in p.snap_name.iter().zip(bytes.chunks_exact(8)) {
-            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-            half.store(word, Relaxed);
-        }
-        p.set_state(&mut g, ProcState::Used);
-        Some(pid)
-    }
-
-    /// Claim any free slot (xv6's `allocproc`).
-    pub(crate) fn alloc_any(&self, name: &'static str) -> Result<(usize, Pid), ForkError> {
-        (1..self.procs.len())
-            .find_map(|slot| self.alloc(slot, name).map(|pid| (slot, pid)))
-            .ok_or(ForkError::TableFull {
-                slots: self.procs.len(),
-            })
-    }
-
-    /// Give an allocated slot its thread and parent, and make it runnable.
-    pub(crate) fn start(self: &Arc<Self>, slot: usize, parent: Option<usize>, body: Body) {
+    /// Start the thread of the process in `slot` (claimed, not yet
+    /// runnable): it waits for its first dispatch, then runs `body`.
+    pub(crate) fn spawn_process(self: &Arc<Self>, slot: usize, body: Body) {
         let table = self.clone();
         let handle = thread::spawn(move || table.run_process(slot, body));
         let p = &self.procs[slot];
         p.baton.set_owner(handle.thread().clone());
         *p.thread.lock() = Some(handle);
-        {
-            let w = self.wait_lock.lock();
-            let ppid = parent.map_or(0, |q| self.procs[q].snap_pid.load(Relaxed));
-            p.set_parent(&w, parent, ppid);
+    }
+
+    /// Join the thread of a reaped process (call without holding any
+    /// lock). It has handed its CPU back and ends without touching the
+    /// table again.
+    pub(crate) fn join_process(&self, slot: usize) {
+        let handle = self.procs[slot].thread.lock().take();
+        if let Some(h) = handle {
+            if let Err(p) = h.join() {
+                std::panic::resume_unwind(p);
+            }
         }
-        let mut g = p.lock.lock();
-        p.set_state(&mut g, ProcState::Runnable);
-        drop(g);
-        self.poke_idle_cpus();
     }
 
     /// The body of a process's thread: wait to be dispatched, run, exit.
@@ -335,49 +404,34 @@ impl ProcTable {
             slot,
         };
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&sys))) {
-            Ok(status) => self.exit(slot, status),
+            Ok(status) => exit_wait::exit(&self, slot, status),
             Err(payload) => self.crash(slot, payload),
         }
     }
 
-    /// A CPU's scheduler loop (xv6's `scheduler`): run each runnable
-    /// process in turn, round robin, until the machine halts.
-    fn scheduler(self: Arc<Self>, cpu: usize) {
-        self.cpus[cpu].set_owner(thread::current());
-        let mut next = 0;
-        loop {
-            let seen = *self.idle.lock();
-            if self.halted.load(SeqCst) {
-                return;
-            }
-            let mut ran = false;
-            for k in 0..self.procs.len() {
-                let slot = (next + k) % self.procs.len();
-                let p = &self.procs[slot];
-                let mut g = p.lock.lock();
-                if g.state != ProcState::Runnable {
-                    continue;
-                }
-                p.set_state(&mut g, ProcState::Running);
-                g.cpu = cpu;
-                // Relaxed: a statistic.
-                p.dispatches.fetch_add(1, Relaxed);
-                drop(g);
-                // swtch: hand the CPU to the process, wait for it back.
-                p.baton.give();
-                self.cpus[cpu].take();
-                next = slot + 1;
-                ran = true;
-                break;
-            }
-            if !ran {
-                // Nothing to run: sleep until something becomes runnable
-                // (or the machine halts) after `seen` was read.
-                let mut gen = self.idle.lock();
-                while *gen == seen && !self.halted.load(SeqCst) {
-                    gen = self.idle_cv.wait(gen);
-                }
-            }
+    /// Has the machine halted? (CPUs then leave their loops.)
+    pub(crate) fn halted(&self) -> bool {
+        self.halted.load(SeqCst)
+    }
+
+    /// Init has exited, everything reaped: stop the CPUs.
+    pub(crate) fn halt(&self) {
+        self.halted.store(true, SeqCst);
+        self.poke_idle_cpus();
+    }
+
+    /// The idle generation, read before a CPU looks for work: pass it to
+    /// [`ProcTable::idle_wait`].
+    pub(crate) fn idle_generation(&self) -> u64 {
+        *self.idle.lock()
+    }
+
+    /// Sleep until something became runnable (or the machine halted) after
+    /// `seen` was read: a CPU that found nothing to run.
+    pub(crate) fn idle_wait(&self, seen: u64) {
+        let mut gen = self.idle.lock();
+        while *gen == seen && !self.halted() {
+            gen = self.idle_cv.wait(gen);
         }
     }
 
@@ -392,16 +446,12 @@ impl ProcTable {
     /// xv6's `sched`: give the CPU back. The caller has set its state
     /// (not RUNNING) under `p.lock`, passed here as `g`; unless it is
     /// exiting, it waits until a CPU dispatches it again.
-    pub(crate) fn sched(
-        &self,
-        slot: usize,
-        g: LockGuard<'_, RawSpinlock, ProcInner>,
-        exiting: bool,
-    ) {
+    pub(crate) fn sched(&self, slot: usize, mut g: ProcGuard<'_>, exiting: bool) {
         assert!(
             g.state != ProcState::Running,
             "sched: still RUNNING (set the new state before giving up the CPU)"
         );
+        self.policy.charge(&mut g);
         let cpu = g.cpu;
         drop(g);
         let p = &self.procs[slot];
@@ -413,166 +463,15 @@ impl ProcTable {
         }
     }
 
-    /// xv6's `exit`: give children to init, wake the parent, become a
-    /// zombie, and leave the CPU for good.
-    fn exit(&self, slot: usize, status: i32) {
-        let p = &self.procs[slot];
-        let w = self.wait_lock.lock();
-        if slot == INIT {
-            // Everything is reaped (init's wrapper waited): halt.
-            self.halted.store(true, SeqCst);
-        } else {
-            self.reparent(&w, slot);
-            if let Some(parent) = p.parent(&w) {
-                self.wakeup(Chan::of(&self.procs[parent]), Some(slot));
-            }
-        }
-        let mut g = p.lock.lock();
-        g.xstate = status;
-        p.set_state(&mut g, ProcState::Zombie);
-        drop(w);
-        if slot == INIT {
-            self.poke_idle_cpus();
-        }
-        self.sched(slot, g, true);
-    }
-
     /// A process body panicked: halt the machine so that `boot` can return
     /// and re-raise the panic, instead of every CPU waiting forever.
     fn crash(&self, slot: usize, payload: Box<dyn std::any::Any + Send>) {
         *self.panic.lock() = Some(payload);
-        self.halted.store(true, SeqCst);
-        self.poke_idle_cpus();
+        self.halt();
         let p = &self.procs[slot];
         let mut g = p.lock.lock();
         g.xstate = -1;
         p.set_state(&mut g, ProcState::Zombie);
         self.sched(slot, g, true);
-    }
-
-    /// Give `slot`'s children to init (xv6's `reparent`), waking init.
-    fn reparent(&self, w: &WaitGuard<'_>, slot: usize) {
-        for q in &self.procs[1..] {
-            if q.parent(w) == Some(slot) {
-                q.set_parent(w, Some(INIT), 1);
-                self.wakeup(Chan::of(&self.procs[INIT]), Some(slot));
-            }
-        }
-    }
-
-    /// xv6's `wakeup`: make every process sleeping on `chan` runnable
-    /// (except `me`, which is running).
-    pub(crate) fn wakeup(&self, chan: Chan, me: Option<usize>) {
-        let mut woke = false;
-        for (slot, p) in self.procs.iter().enumerate() {
-            if Some(slot) == me {
-                continue;
-            }
-            let mut g = p.lock.lock();
-            if g.state == ProcState::Sleeping && g.chan == Some(chan) {
-                p.set_state(&mut g, ProcState::Runnable);
-                woke = true;
-            }
-        }
-        if woke {
-            self.poke_idle_cpus();
-        }
-    }
-
-    /// xv6's `wait`, for the process in `slot`.
-    pub(crate) fn wait(&self, slot: usize) -> Result<(Pid, i32), super::sys::WaitError> {
-        let me = &self.procs[slot];
-        let mut w = self.wait_lock.lock();
-        loop {
-            let mut have_kids = false;
-            for (q, child) in self.procs.iter().enumerate() {
-                if child.parent(&w) != Some(slot) {
-                    continue;
-                }
-                have_kids = true;
-                let mut g = child.lock.lock();
-                if g.state == ProcState::Zombie {
-                    let reaped = (g.pid, g.xstate);
-                    // xv6's freeproc.
-                    g.pid = 0;
-                    g.name = "";
-                    g.killed = false;
-                    child.set_state(&mut g, ProcState::Unused);
-                    drop(g);
-                    child.set_parent(&w, None, 0);
-                    let handle = self.procs[q].thread.lock().take();
-                    drop(w);
-                    // The child's thread has handed its CPU back and ends
-                    // without touching the table again.
-                    if let Some(h) = handle {
-                        if let Err(p) = h.join() {
-                            std::panic::resume_unwind(p);
-                        }
-                    }
-                    return Ok(reaped);
-                }
-            }
-            if !have_kids {
-                return Err(super::sys::WaitError::NoChildren);
-            }
-            if me.lock.lock().killed {
-                return Err(super::sys::WaitError::Killed);
-            }
-            w = self.sleep(slot, Chan::of(me), w);
-        }
-    }
-
-    /// xv6's `sleep`: atomically release `guard`'s lock and sleep on
-    /// `chan`; relock before returning.
-    pub(crate) fn sleep<'a, R: RawLock, T: ?Sized>(
-        &self,
-        slot: usize,
-        chan: Chan,
-        guard: LockGuard<'a, R, T>,
-    ) -> LockGuard<'a, R, T> {
-        let p = &self.procs[slot];
-        let lock = LockGuard::lock(&guard);
-        // Take p.lock before letting go of the condition lock: a wakeup
-        // needs p.lock to see us, so it cannot slip in between.
-        let mut g = p.lock.lock();
-        if g.killed {
-            // A killed process does not go to sleep (Linux's interruptible
-            // sleep does the same). xv6 checks `killed` only before its
-            // sleeps, so a `kill` landing between that check and the sleep
-            // is lost until some later wakeup — forever, for a channel
-            // nobody else wakes (shuttle found this).
-            return guard;
-        }
-        drop(guard);
-        g.chan = Some(chan);
-        p.set_state(&mut g, ProcState::Sleeping);
-        self.sched(slot, g, false);
-        p.lock.lock().chan = None;
-        lock.lock()
-    }
-
-    /// xv6's `yield`.
-    pub(crate) fn yield_cpu(&self, slot: usize) {
-        let p = &self.procs[slot];
-        let mut g = p.lock.lock();
-        p.set_state(&mut g, ProcState::Runnable);
-        self.sched(slot, g, false);
-    }
-
-    /// xv6's `kill`: mark `pid` killed, and wake it if it sleeps.
-    pub(crate) fn kill(&self, pid: Pid) -> Result<(), super::sys::KillError> {
-        for p in self.procs.iter() {
-            let mut g = p.lock.lock();
-            if g.pid == pid && g.state != ProcState::Unused {
-                g.killed = true;
-                if g.state == ProcState::Sleeping {
-                    p.set_state(&mut g, ProcState::Runnable);
-                    drop(g);
-                    self.poke_idle_cpus();
-                }
-                return Ok(());
-            }
-        }
-        Err(super::sys::KillError::NoSuchProcess(pid))
     }
 }

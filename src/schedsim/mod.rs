@@ -18,6 +18,7 @@
 //! ```
 
 pub mod flags;
+#[path = "../../solutions/mlfq.rs"]
 pub mod mlfq;
 pub mod policies;
 pub mod render;

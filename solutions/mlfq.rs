@@ -20,7 +20,7 @@
 //! * arrivals are processed like I/O completions, after the boost of the
 //!   same tick.
 
-use super::{JobStats, Report};
+use crate::schedsim::{JobStats, Report};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -170,19 +170,7 @@ pub fn simulate(config: &Config, trace: bool) -> Result<Report, String> {
                     format!("[ time {now} ] BOOST ( every {} )", config.boost),
                 );
             }
-            for level in 0..top {
-                let moved = std::mem::take(&mut queues[level]);
-                for j in moved {
-                    if !jobs[j].doing_io {
-                        queues[top].push_back(j);
-                    }
-                }
-            }
-            for job in jobs.iter_mut().filter(|j| j.time_left > 0) {
-                job.level = top;
-                job.ticks_left = quantum[top];
-                job.allot_left = allotment[top];
-            }
+            boost(&mut queues, &mut jobs, &quantum, &allotment);
         }
         while let Some(&Reverse((when, _, j, event))) = events.peek() {
             if when != now {
@@ -204,7 +192,7 @@ pub fn simulate(config: &Config, trace: bool) -> Result<Report, String> {
                 queues[level].push_back(j);
             }
         }
-        let Some(level) = (0..levels).rev().find(|&l| !queues[l].is_empty()) else {
+        let Some(level) = highest_nonempty(&queues) else {
             if trace {
                 note(&mut report, format!("[ time {now} ] IDLE"));
             }
@@ -261,21 +249,9 @@ pub fn simulate(config: &Config, trace: bool) -> Result<Report, String> {
             if !issued_io {
                 queues[level].pop_front();
             }
-            let job = &mut jobs[j];
-            job.allot_left -= 1;
-            if job.allot_left == 0 {
-                let next = level.saturating_sub(1);
-                job.level = next;
-                job.ticks_left = quantum[next];
-                job.allot_left = allotment[next];
-                if !issued_io {
-                    queues[next].push_back(j);
-                }
-            } else {
-                job.ticks_left = quantum[level];
-                if !issued_io {
-                    queues[level].push_back(j);
-                }
+            let next = end_of_quantum(&mut jobs[j], &quantum, &allotment);
+            if !issued_io {
+                queues[next].push_back(j);
             }
         }
     }
@@ -293,4 +269,55 @@ pub fn simulate(config: &Config, trace: bool) -> Result<Report, String> {
         })
         .collect();
     Ok(report)
+}
+
+/// The level to run from: the highest (`queues.len() - 1` is the top) whose
+/// queue is not empty; `None` when every queue is empty (the CPU idles).
+fn highest_nonempty(queues: &[VecDeque<usize>]) -> Option<usize> {
+    // BEGIN SOLUTION hint: search the levels from the top down for a non-empty queue
+    (0..queues.len()).rev().find(|&l| !queues[l].is_empty())
+    // END SOLUTION
+}
+
+/// The job has used up its quantum at its level: charge one quantum to its
+/// allotment there; once the allotment is used up it moves one level down
+/// (not below 0) with a fresh quantum and allotment, otherwise it gets a
+/// fresh quantum at the same level. Returns the level it is now at.
+/// `quantum` and `allotment` are indexed by level, 0 lowest.
+fn end_of_quantum(job: &mut State, quantum: &[u64], allotment: &[u64]) -> usize {
+    // BEGIN SOLUTION hint: allot_left -= 1; at 0: level down (saturating), refill ticks_left and allot_left for the new level; else refill ticks_left only. Return job.level
+    job.allot_left -= 1;
+    if job.allot_left == 0 {
+        job.level = job.level.saturating_sub(1);
+        job.ticks_left = quantum[job.level];
+        job.allot_left = allotment[job.level];
+    } else {
+        job.ticks_left = quantum[job.level];
+    }
+    job.level
+    // END SOLUTION
+}
+
+/// The priority boost: the jobs waiting in the lower queues move to the
+/// back of the top queue, lowest level first (jobs doing I/O are not queued
+/// and rejoin at their level, now the top, when it completes); every
+/// unfinished job gets the top level's full quantum and allotment — also a
+/// job in the middle of a top-level quantum (`mlfq.py` does the same).
+fn boost(queues: &mut [VecDeque<usize>], jobs: &mut [State], quantum: &[u64], allotment: &[u64]) {
+    let top = queues.len() - 1;
+    // BEGIN SOLUTION hint: move every job of queues 0..top (in that order) to the back of queues[top], skipping jobs doing I/O; then every job with time left: level top, fresh ticks_left and allot_left
+    for level in 0..top {
+        let moved = std::mem::take(&mut queues[level]);
+        for j in moved {
+            if !jobs[j].doing_io {
+                queues[top].push_back(j);
+            }
+        }
+    }
+    for job in jobs.iter_mut().filter(|j| j.time_left > 0) {
+        job.level = top;
+        job.ticks_left = quantum[top];
+        job.allot_left = allotment[top];
+    }
+    // END SOLUTION
 }
