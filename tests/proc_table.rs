@@ -1,178 +1,13 @@
-//! The process table: fork, exit, wait, kill, sleep and wakeup on real
-//! CPU threads, as model checks (every world) and as scenario tests in the
-//! spirit of xv6's usertests (std world).
+//! The process table as a whole: bigger workloads on three and four CPUs
+//! (shuttle and std), the scheduling policies, and scenario tests in the
+//! spirit of xv6's usertests (std world). Each exercise's own suite is in
+//! `tests/<exercise>.rs`; the invariants are `proclab::check::procs`.
 
+use proclab::check::procs;
 use proclab::locks::Spinlock;
 use proclab::proc::{ProcTable, WaitError};
 use proclab::sleep::Chan;
-use proclab::sync::model::Model;
 use std::sync::Arc;
-
-/// CPUs for a model whose busiest moment has `processes` processes
-/// (init included): two, since a process gives up its CPU only at yield,
-/// sleep or exit, so the races between processes need two CPUs to
-/// happen. Under loom one: with two CPUs its search runs for many minutes
-/// (the shuttle suite covers the two-CPU races).
-fn cpus(_processes: usize) -> usize {
-    if proclab::sync::WORLD == "loom" {
-        1
-    } else {
-        2
-    }
-}
-
-/// Every child is reaped exactly once, with its own status.
-#[test]
-fn every_child_is_reaped_once_with_its_status() {
-    Model::new("proc: every child reaped once with its status").check(|| {
-        let children = if proclab::sync::WORLD == "loom" { 1 } else { 3 };
-        let status = ProcTable::boot(cpus(1 + children as usize), 8, move |sys| {
-            let mut forked = Vec::new();
-            for k in 0..children {
-                let pid = sys.fork("child", move |_| 10 + k).expect("fork");
-                forked.push((pid, 10 + k));
-            }
-            let mut reaped = Vec::new();
-            for _ in 0..children {
-                reaped.push(sys.wait().expect("a child to reap"));
-            }
-            reaped.sort();
-            assert_eq!(
-                reaped, forked,
-                "wait: each child must be reaped once, with the status it exited with"
-            );
-            assert_eq!(
-                sys.wait(),
-                Err(WaitError::NoChildren),
-                "wait: children were left over"
-            );
-            0
-        });
-        assert_eq!(status, Ok(0));
-    });
-}
-
-/// A child whose parent exits first is given to init, which reaps it.
-#[test]
-fn orphans_reach_init() {
-    Model::new("proc: orphans reach init").check(|| {
-        let grandchild_pid = Arc::new(Spinlock::new("gc pid", 0usize));
-        let seen = grandchild_pid.clone();
-        let status = ProcTable::boot(cpus(3), 8, move |sys| {
-            let g = grandchild_pid.clone();
-            let child = sys
-                .fork("parent", move |sys| {
-                    let pid = sys.fork("orphan", |sys| {
-                        sys.yield_now();
-                        42
-                    });
-                    *g.lock() = pid.expect("fork");
-                    0 // exits at once, orphaning its child
-                })
-                .expect("fork");
-            let mut reaped = vec![sys.wait().expect("reap")];
-            // The orphan is now init's: init's own wait finds it.
-            if let Ok(r) = sys.wait() {
-                reaped.push(r);
-            }
-            reaped.sort();
-            let orphan = *grandchild_pid.lock();
-            assert_eq!(
-                reaped,
-                vec![(child, 0), (orphan, 42)],
-                "exit: the orphan must be given to init and reaped by it"
-            );
-            0
-        });
-        assert_eq!(status, Ok(0));
-        assert_ne!(*seen.lock(), 0);
-    });
-}
-
-/// Sleep/wakeup through the table: no lost wakeup.
-#[test]
-fn sleep_and_wakeup_hand_over_a_value() {
-    Model::new("proc: sleep and wakeup").check(|| {
-        let status = ProcTable::boot(cpus(2), 4, |sys| {
-            let mailbox = Arc::new(Spinlock::new("mailbox", None::<i32>));
-            let m = mailbox.clone();
-            let child = sys
-                .fork("receiver", move |sys| {
-                    let mut slot = m.lock();
-                    while slot.is_none() {
-                        slot = sys.sleep(Chan::of(&*m), slot);
-                    }
-                    slot.take().expect("a value")
-                })
-                .expect("fork");
-            *mailbox.lock() = Some(5);
-            sys.wakeup(Chan::of(&*mailbox));
-            assert_eq!(
-                sys.wait(),
-                Ok((child, 5)),
-                "sleep: the receiver must wake and get the value"
-            );
-            0
-        });
-        assert_eq!(status, Ok(0));
-    });
-}
-
-/// Kill wakes a sleeping process, which then exits; a waiting parent that
-/// is killed sees it in `wait`.
-#[test]
-fn kill_wakes_a_sleeper() {
-    Model::new("proc: kill wakes a sleeper").check(|| {
-        let status = ProcTable::boot(cpus(2), 4, |sys| {
-            let never = Arc::new(Spinlock::new("never", ()));
-            let n = never.clone();
-            let victim = sys
-                .fork("sleeper", move |sys| {
-                    let mut g = n.lock();
-                    while !sys.killed() {
-                        g = sys.sleep(Chan::of(&*n), g);
-                    }
-                    9
-                })
-                .expect("fork");
-            sys.kill(victim).expect("the victim exists");
-            assert_eq!(
-                sys.wait(),
-                Ok((victim, 9)),
-                "kill: the sleeper must wake and exit"
-            );
-            0
-        });
-        assert_eq!(status, Ok(0));
-    });
-}
-
-/// Processes yield back and forth on several CPUs: every process runs,
-/// none on two CPUs at once (the table asserts that itself).
-#[test]
-fn yields_on_several_cpus() {
-    Model::new("proc: yields on several CPUs").check(|| {
-        let kids = if proclab::sync::WORLD == "loom" { 1 } else { 3 };
-        let status = ProcTable::boot(cpus(1 + kids as usize), 6, move |sys| {
-            for k in 0..kids {
-                sys.fork("yielder", move |sys| {
-                    for _ in 0..2 {
-                        sys.yield_now();
-                    }
-                    k
-                })
-                .expect("fork");
-            }
-            let mut total = 0;
-            while let Ok((_, s)) = sys.wait() {
-                total += s;
-            }
-            assert_eq!(total, (0..kids).sum::<i32>());
-            0
-        });
-        assert_eq!(status, Ok(0));
-    });
-}
 
 /// Three CPUs, seven processes: workers fork sleepers, init kills the
 /// sleepers, one worker leaves its sleeper an orphan. Every process is
@@ -181,7 +16,7 @@ fn yields_on_several_cpus() {
 #[cfg(not(loom))]
 #[test]
 fn kills_waits_and_orphans_on_three_cpus() {
-    Model::new("proc: kills, waits and orphans on three CPUs").check(|| {
+    procs::model("proc: kills, waits and orphans on three CPUs").check(|| {
         let status = ProcTable::boot(3, 8, |sys| {
             let sleepers = Arc::new(Spinlock::new("sleeper pids", Vec::new()));
             let mut expected = Vec::new();
@@ -248,42 +83,294 @@ fn kills_waits_and_orphans_on_three_cpus() {
     });
 }
 
-#[cfg(not(any(loom, shuttle)))]
-mod usertests {
-    use super::*;
-    use proclab::proc::{ForkError, ProcState, Sys};
-
-    #[test]
-    fn fork_until_full_then_reap_all() {
-        let status = ProcTable::boot(2, 16, |sys| {
-            let mut pids = Vec::new();
-            let err = loop {
-                match sys.fork("filler", |sys| sys.getpid() as i32) {
-                    Ok(pid) => pids.push(pid),
-                    Err(e) => break e,
-                }
-            };
-            assert_eq!(err, ForkError::TableFull { slots: 16 });
-            assert_eq!(
-                err.to_string(),
-                "fork: the process table is full (16 slots in use)"
-            );
-            assert_eq!(
-                pids.len(),
-                15,
-                "every slot but init's should have been filled"
-            );
-            for _ in &pids {
-                let (pid, status) = sys.wait().expect("reap");
-                assert_eq!(pid as i32, status, "a child's status is its pid");
+/// Four CPUs, ten processes: three workers each fork a sleeper and a
+/// yielder and wait for them, while init kills whichever processes it
+/// happens to see in `procdump` — which ones depends on the interleaving,
+/// so each schedule kills a different set. Then init kills every sleeper
+/// left. Every process must be reaped exactly once, by its parent or by
+/// init, with a status its story allows. Not under loom (its thread limit).
+#[cfg(not(loom))]
+#[test]
+fn random_kills_on_four_cpus() {
+    procs::model("proc: random kills on four CPUs").check(|| {
+        let status = ProcTable::boot(4, 12, |sys| {
+            // Every (pid, status) any wait returned, and every pid forked
+            // with the statuses it may exit with.
+            let reaped = Arc::new(Spinlock::new("reaped", Vec::new()));
+            let forked = Arc::new(Spinlock::new("forked", Vec::new()));
+            let sleepers = Arc::new(Spinlock::new("sleepers", Vec::new()));
+            for _ in 0..3 {
+                let (r, f, s) = (reaped.clone(), forked.clone(), sleepers.clone());
+                let worker = sys
+                    .fork("worker", move |sys| {
+                        let bed = Arc::new(Spinlock::new("bed", ()));
+                        let sleeper = sys
+                            .fork("sleeper", move |sys| {
+                                let mut g = bed.lock();
+                                while !sys.killed() {
+                                    g = sys.sleep(Chan::of(&*bed), g);
+                                }
+                                100
+                            })
+                            .expect("fork");
+                        s.lock().push(sleeper);
+                        let yielder = sys
+                            .fork("yielder", |sys| {
+                                for _ in 0..3 {
+                                    if sys.killed() {
+                                        return 201;
+                                    }
+                                    sys.yield_now();
+                                }
+                                200
+                            })
+                            .expect("fork");
+                        f.lock()
+                            .extend([(sleeper, vec![100]), (yielder, vec![200, 201])]);
+                        loop {
+                            match sys.wait() {
+                                Ok(got) => r.lock().push(got),
+                                Err(WaitError::Killed) => return 1,
+                                Err(WaitError::NoChildren) => return 0,
+                            }
+                        }
+                    })
+                    .expect("fork");
+                forked.lock().push((worker, vec![0, 1]));
             }
-            // The table is usable again.
-            let again = sys.fork("again", |_| 3).expect("a slot is free again");
-            assert_eq!(sys.wait(), Ok((again, 3)));
+            // Kill whatever is listed right now (not init).
+            for e in sys.procdump() {
+                if e.pid != 1 {
+                    let _ = sys.kill(e.pid);
+                }
+            }
+            // Sleepers nobody killed yet would sleep forever.
+            let mut killed_sleepers = 0;
+            while killed_sleepers < 3 {
+                let list = sleepers.lock().clone();
+                for &pid in &list[killed_sleepers..] {
+                    let _ = sys.kill(pid);
+                }
+                killed_sleepers = list.len();
+                if killed_sleepers < 3 {
+                    sys.yield_now();
+                }
+            }
+            while let Ok(got) = sys.wait() {
+                reaped.lock().push(got);
+            }
+            let reaped = reaped.lock().clone();
+            let forked = forked.lock().clone();
+            assert_eq!(
+                reaped.len(),
+                forked.len(),
+                "wait: {} reaped, {} forked: {reaped:?}",
+                reaped.len(),
+                forked.len()
+            );
+            for (pid, allowed) in &forked {
+                let mine: Vec<_> = reaped.iter().filter(|(p, _)| p == pid).collect();
+                assert_eq!(mine.len(), 1, "wait: pid {pid} reaped {} times", mine.len());
+                assert!(
+                    allowed.contains(&mine[0].1),
+                    "exit: pid {pid} exited with {}, expected one of {allowed:?}",
+                    mine[0].1
+                );
+            }
+            assert!(
+                sys.procdump().iter().all(|e| e.pid == 1),
+                "no zombie is left once init has reaped"
+            );
             0
         });
         assert_eq!(status, Ok(0));
+    });
+}
+
+#[cfg(not(any(loom, shuttle)))]
+mod policies {
+    use proclab::locks::Spinlock;
+    use proclab::proc::{Mlfq, Policy, ProcTable, Sys};
+    use proclab::sleep::Chan;
+    use std::num::NonZeroU32;
+    use std::sync::Arc;
+
+    type Log = Arc<Spinlock<Vec<&'static str>>>;
+
+    fn record(log: &Log, what: &'static str) {
+        log.lock().push(what);
     }
+
+    /// Boot one CPU under `policy`; return what the processes logged.
+    fn run_logged(
+        policy: Policy,
+        init: impl FnOnce(&Sys, Log) + Send + 'static,
+    ) -> Vec<&'static str> {
+        let log: Log = Arc::new(Spinlock::new("log", Vec::new()));
+        let l = log.clone();
+        let status = ProcTable::boot_with(policy, 1, 8, move |sys| {
+            init(sys, l);
+            0
+        });
+        assert_eq!(status, Ok(0));
+        let out = log.lock().clone();
+        out
+    }
+
+    /// A (slot 1) and C (slot 2) sleep on their own gates; init opens C's
+    /// gate first, then A's: FIFO runs C first (runnable longer), round
+    /// robin runs A first (the scan starts after init's slot 0).
+    fn woken_out_of_slot_order(sys: &Sys, log: Log) {
+        let gates = Arc::new(Spinlock::new("gates", [false; 2]));
+        for (k, name) in [(0, "a"), (1, "c")] {
+            let (g, l) = (gates.clone(), log.clone());
+            sys.fork(name, move |sys| {
+                let mut open = g.lock();
+                while !open[k] {
+                    open = sys.sleep(Chan::of(&open[k]), open);
+                }
+                drop(open);
+                record(&l, name);
+                0
+            })
+            .expect("fork");
+        }
+        sys.yield_now(); // both run and fall asleep
+        for k in [1, 0] {
+            let mut open = gates.lock();
+            open[k] = true;
+            let chan = Chan::of(&open[k]);
+            drop(open);
+            sys.wakeup(chan);
+        }
+    }
+
+    #[test]
+    fn fifo_runs_the_longest_runnable_first() {
+        assert_eq!(
+            run_logged(Policy::Fifo, woken_out_of_slot_order),
+            ["c", "a"]
+        );
+        assert_eq!(
+            run_logged(Policy::RoundRobin, woken_out_of_slot_order),
+            ["a", "c"],
+            "round robin scans from the slot after the last one run"
+        );
+    }
+
+    #[test]
+    fn priority_runs_the_most_urgent_first() {
+        let order = run_logged(Policy::Priority, |sys, log| {
+            for (name, prio) in [("low", 30), ("mid", 20), ("high", 5)] {
+                let l = log.clone();
+                sys.fork(name, move |sys| {
+                    sys.set_priority(prio);
+                    sys.yield_now();
+                    record(&l, name);
+                    0
+                })
+                .expect("fork");
+            }
+        });
+        assert_eq!(order, ["high", "mid", "low"]);
+    }
+
+    /// Two CPU hogs sink to the bottom level; a newcomer starts at the top
+    /// and keeps the CPU while it is above them.
+    fn hogs_and_newcomer(sys: &Sys, log: Log) {
+        for name in ["a", "b"] {
+            let l = log.clone();
+            sys.fork(name, move |sys| {
+                for round in 0..8 {
+                    record(&l, name);
+                    if name == "b" && round == 4 {
+                        let lc = l.clone();
+                        sys.fork("c", move |sys| {
+                            for _ in 0..3 {
+                                record(&lc, "c");
+                                sys.yield_now();
+                            }
+                            0
+                        })
+                        .expect("fork");
+                    }
+                    sys.yield_now();
+                }
+                0
+            })
+            .expect("fork");
+        }
+    }
+
+    fn c_runs_back_to_back(log: &[&str]) -> bool {
+        log.windows(3).any(|w| w == ["c", "c", "c"])
+    }
+
+    #[test]
+    fn mlfq_keeps_a_newcomer_above_the_hogs() {
+        let mlfq = Policy::Mlfq(Mlfq {
+            allotment: vec![1, 2, 1],
+            boost: 0,
+        });
+        let log = run_logged(mlfq, hogs_and_newcomer);
+        assert!(c_runs_back_to_back(&log), "MLFQ: {log:?}");
+        let rr = run_logged(Policy::RoundRobin, hogs_and_newcomer);
+        assert!(!c_runs_back_to_back(&rr), "round robin interleaves: {rr:?}");
+    }
+
+    #[test]
+    fn mlfq_parameters_are_checked_at_boot() {
+        let bad = Policy::Mlfq(Mlfq {
+            allotment: vec![1, 0],
+            boost: 0,
+        });
+        let err = ProcTable::boot_with(bad, 1, 2, |_| 0).unwrap_err();
+        assert!(err.contains("allotment of level 1 is 0"), "{err}");
+        let empty = Policy::Mlfq(Mlfq {
+            allotment: vec![],
+            boost: 0,
+        });
+        assert!(ProcTable::boot_with(empty, 1, 2, |_| 0).is_err());
+    }
+
+    #[test]
+    fn lottery_shares_the_cpu_by_tickets() {
+        let counts = Arc::new(Spinlock::new("counts", [0u32; 2]));
+        let c = counts.clone();
+        let status = ProcTable::boot_with(Policy::Lottery { seed: 7 }, 1, 4, move |sys| {
+            for (k, tickets) in [(0usize, 3u32), (1, 1)] {
+                let c = c.clone();
+                sys.fork("player", move |sys| {
+                    sys.set_tickets(NonZeroU32::new(tickets).unwrap());
+                    loop {
+                        {
+                            let mut n = c.lock();
+                            if n[0] + n[1] >= 2000 {
+                                return 0;
+                            }
+                            n[k] += 1;
+                        }
+                        sys.yield_now();
+                    }
+                })
+                .expect("fork");
+            }
+            0
+        });
+        assert_eq!(status, Ok(0));
+        let [a, b] = *counts.lock();
+        let ratio = f64::from(a) / f64::from(b);
+        assert!(
+            (2.5..3.5).contains(&ratio),
+            "lottery: 3 tickets against 1 should run about 3 times as often, ran {a} vs {b}"
+        );
+    }
+}
+
+#[cfg(not(any(loom, shuttle)))]
+mod usertests {
+    use super::*;
+    use proclab::proc::{ProcState, Sys};
 
     #[test]
     fn exit_and_wait_many_times() {
@@ -336,52 +423,6 @@ mod usertests {
                 sys.kill(sleeper),
                 Err(proclab::proc::KillError::NoSuchProcess(sleeper))
             );
-            0
-        });
-        assert_eq!(status, Ok(0));
-    }
-
-    #[test]
-    fn a_killed_parent_sees_it_in_wait() {
-        let status = ProcTable::boot(2, 6, |sys| {
-            let gate = Arc::new(Spinlock::new("gate", ()));
-            let g2 = gate.clone();
-            let parent = sys
-                .fork("waiter", move |sys| {
-                    let g3 = g2.clone();
-                    sys.fork("stuck", move |sys| {
-                        let mut g = g3.lock();
-                        while !sys.killed() {
-                            g = sys.sleep(Chan::of(&*g3), g);
-                        }
-                        1
-                    })
-                    .expect("fork");
-                    match sys.wait() {
-                        Err(WaitError::Killed) => 7,
-                        other => panic!("wait should report the kill, got {other:?}"),
-                    }
-                })
-                .expect("fork");
-            // Wait until the waiter sleeps in wait(), then kill it.
-            while !sys
-                .procdump()
-                .iter()
-                .any(|e| e.pid == parent && e.state == ProcState::Sleeping)
-            {
-                sys.yield_now();
-            }
-            sys.kill(parent).unwrap();
-            assert_eq!(sys.wait(), Ok((parent, 7)));
-            // Its child, now init's, is still asleep: kill and reap it.
-            let orphan = sys
-                .procdump()
-                .into_iter()
-                .find(|e| e.pid != 1)
-                .expect("the orphan")
-                .pid;
-            sys.kill(orphan).unwrap();
-            assert_eq!(sys.wait(), Ok((orphan, 1)));
             0
         });
         assert_eq!(status, Ok(0));

@@ -19,4 +19,5 @@
 //! ```
 
 pub mod locks;
+pub mod procs;
 pub mod rwlocks;

@@ -161,7 +161,10 @@ impl CpuLocal {
             _ => 0,
         };
         // splitmix64 of seed and CPU: distinct, well-mixed, never 0.
-        let mut z = seed ^ (cpu as u64).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut z = seed
+            ^ (cpu as u64)
+                .wrapping_add(1)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         CpuLocal {

@@ -1,0 +1,27 @@
+//! Exercise `kill`: the killed flag and waking a sleeper. Model-checked:
+//! a kill is never lost, a running process is never made runnable, bad
+//! pids are errors.
+
+use proclab::check::procs;
+
+#[test]
+fn kill_wakes_a_sleeper() {
+    procs::model("proc: kill wakes a sleeper")
+        .check(|| procs::kill_wakes_sleeper(procs::model_cpus()));
+}
+
+#[test]
+fn a_killed_waiter_returns_killed() {
+    procs::model("proc: a killed waiter").check(|| procs::killed_waiter(procs::model_cpus()));
+}
+
+#[test]
+fn kill_of_a_dead_pid_is_an_error() {
+    procs::model("proc: kill errors").check(|| procs::kill_errors(procs::model_cpus()));
+}
+
+#[test]
+fn kill_while_running() {
+    procs::model("proc: kill of a running process")
+        .check(|| procs::kill_running(procs::model_cpus()));
+}

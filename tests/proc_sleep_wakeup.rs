@@ -1,0 +1,33 @@
+//! Exercise `proc_sleep_wakeup`: sleeping and waking processes through
+//! the table. Model-checked: no lost wakeup, no process woken while it
+//! runs, every sleeper woken.
+
+use proclab::check::procs;
+
+#[test]
+fn sleep_and_wakeup_hand_over_a_value() {
+    procs::model("proc: sleep and wakeup hand over a value")
+        .check(|| procs::sleep_hands_over(procs::model_cpus()));
+}
+
+#[test]
+fn two_processes_take_turns() {
+    procs::model("proc: ping-pong with sleep and wakeup").check(|| {
+        procs::ping_pong(
+            procs::model_cpus(),
+            if proclab::sync::WORLD == "loom" { 1 } else { 3 },
+        )
+    });
+}
+
+#[test]
+fn one_wakeup_wakes_every_sleeper() {
+    procs::model("proc: one wakeup wakes every sleeper")
+        .check(|| procs::wakeup_wakes_all(procs::model_cpus(), 2));
+}
+
+#[test]
+fn a_killed_sleeper_wakes() {
+    procs::model("proc: kill wakes a sleeper")
+        .check(|| procs::kill_wakes_sleeper(procs::model_cpus()));
+}
