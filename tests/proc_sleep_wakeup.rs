@@ -31,3 +31,8 @@ fn a_killed_sleeper_wakes() {
     procs::model("proc: kill wakes a sleeper")
         .check(|| procs::kill_wakes_sleeper(procs::model_cpus()));
 }
+
+#[test]
+fn a_killed_waiter_returns_killed() {
+    procs::model("proc: a killed waiter").check(|| procs::killed_waiter(procs::model_cpus()));
+}

@@ -127,6 +127,9 @@ pub fn fork_until_full(cpus: usize, slots: usize) {
                 Ok(pid) => pids.push(pid),
                 Err(e) => break e,
             }
+            // Let the child run: it exits, a ZOMBIE still holding its
+            // slot (and its status) until init reaps it.
+            sys.yield_now();
             assert!(
                 pids.len() < slots,
                 "fork: {} children forked into a table of {slots} slots",
@@ -166,13 +169,16 @@ pub fn fork_until_full(cpus: usize, slots: usize) {
 /// is distinct and every child reaped by its own parent with its status.
 pub fn concurrent_forks(cpus: usize, each: i32) {
     run(cpus, 3 + 2 * each as usize, move |sys| {
+        let all = Arc::new(Spinlock::new("every pid forked", Vec::new()));
         let workers: Vec<Pid> = (0..2)
             .map(|w| {
+                let all = all.clone();
                 sys.fork("forker", move |sys| {
                     let mut mine = Vec::new();
                     for k in 0..each {
                         let status = 10 * (w + 1) + k;
                         let pid = sys.fork("child", move |_| status).expect("fork");
+                        all.lock().push(pid);
                         mine.push((pid, status));
                     }
                     let mut reaped = Vec::new();
@@ -198,6 +204,13 @@ pub fn concurrent_forks(cpus: usize, each: i32) {
         let mut expected = workers.clone();
         expected.sort();
         assert_eq!(reaped, expected, "wait: init reaps exactly its two workers");
+        let mut pids = all.lock().clone();
+        pids.extend(&workers);
+        pids.push(sys.getpid());
+        let n = pids.len();
+        pids.sort();
+        pids.dedup();
+        assert_eq!(pids.len(), n, "fork: two processes were given the same pid");
         0
     });
 }
@@ -321,6 +334,9 @@ pub fn kill_wakes_sleeper(cpus: usize) {
                 9
             })
             .expect("fork");
+        // Give the victim a chance to be between its check of `killed`
+        // and its sleep when the kill lands.
+        sys.yield_now();
         assert_eq!(sys.kill(victim), Ok(()), "kill: the victim is alive");
         assert_eq!(
             sys.wait(),
