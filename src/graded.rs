@@ -7,12 +7,14 @@
 //! top of the exercise — keeps using the reference code, so one exercise's
 //! bug never costs points in another.
 //!
-//! The process table is the one deliberate exception: it is assembled from
-//! its exercises' pieces *through this module* (`proc::table` calls
-//! `graded::exit_wait::exit`, …), because a student's `exit` can only be
-//! tested inside a running table. Grading `exit_wait` runs the reference
-//! table with the student's `exit`/`wait` and the reference for the rest,
-//! so a bug still costs points in one exercise only.
+//! The process table is the one exception: its exercises are pieces of
+//! one machine (a student's `exit` can only be tested inside a running
+//! table), so the table calls them through `proc::pieces`, which routes a
+//! call to a student's file only when the running test binary grades that
+//! exercise — it says so with [`focus`]. Grading `exit_wait` thus runs the
+//! reference table with the student's `exit`/`wait` and the reference for
+//! the rest, even when the grader has built every exercise of a submission
+//! together, so a bug still costs points in one exercise only.
 //!
 //! A new exercise adds one line to the `graded!` list below and an entry in
 //! `course.toml`; `cargo xtask exercises --check` verifies the two agree.
@@ -58,4 +60,31 @@ graded! {
     kill "kill" => proc::kill;
     scheduler_rr "scheduler_rr" => proc::scheduler_rr;
     mlfq "mlfq" => schedsim::mlfq;
+}
+
+/// The exercise this test binary grades, once declared (see [`focus`]).
+static FOCUS: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Declare that this test binary grades `exercise`: the process table then
+/// runs the student's version of that exercise's piece (when the grader
+/// has compiled it in) and the reference for the others. The suites of the
+/// table's exercises do this through
+/// [`check::procs::model`](crate::check::procs::model); a teacher's hidden
+/// test for one of them should too.
+///
+/// Panics if the binary already declared another exercise: one test binary
+/// grades one exercise.
+pub fn focus(exercise: &'static str) {
+    let declared = *FOCUS.get_or_init(|| exercise);
+    assert_eq!(
+        declared, exercise,
+        "graded::focus: this test binary already grades `{declared}`, not `{exercise}`"
+    );
+}
+
+/// Does this test binary grade `exercise`?
+// Called only in builds with a student's file of the table compiled in.
+#[allow(dead_code)]
+pub(crate) fn focused(exercise: &str) -> bool {
+    FOCUS.get().is_some_and(|f| *f == exercise)
 }

@@ -6,7 +6,7 @@ use proclab::check::procs;
 
 #[test]
 fn fork_until_full_then_reap_all() {
-    procs::model("proc: fork until the table is full").check(|| {
+    procs::model(Some("allocproc_fork"), "proc: fork until the table is full").check(|| {
         procs::fork_until_full(
             procs::model_cpus(),
             match proclab::sync::WORLD {
@@ -24,7 +24,7 @@ fn fork_until_full_then_reap_all() {
 #[cfg(not(loom))]
 #[test]
 fn forks_at_the_same_moment() {
-    procs::model("proc: forks at the same moment").check(|| {
+    procs::model(Some("allocproc_fork"), "proc: forks at the same moment").check(|| {
         procs::concurrent_forks(
             procs::model_cpus(),
             if proclab::sync::WORLD == "loom" { 1 } else { 2 },
@@ -34,7 +34,7 @@ fn forks_at_the_same_moment() {
 
 #[test]
 fn every_child_is_reaped_once() {
-    procs::model("proc: every child reaped once").check(|| {
+    procs::model(Some("allocproc_fork"), "proc: every child reaped once").check(|| {
         procs::reaped_once(
             procs::model_cpus(),
             if proclab::sync::WORLD == "loom" { 1 } else { 3 },

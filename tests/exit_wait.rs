@@ -6,7 +6,11 @@ use proclab::check::procs;
 
 #[test]
 fn every_child_is_reaped_once_with_its_status() {
-    procs::model("proc: every child reaped once with its status").check(|| {
+    procs::model(
+        Some("exit_wait"),
+        "proc: every child reaped once with its status",
+    )
+    .check(|| {
         procs::reaped_once(
             procs::model_cpus(),
             if proclab::sync::WORLD == "loom" { 1 } else { 3 },
@@ -16,11 +20,12 @@ fn every_child_is_reaped_once_with_its_status() {
 
 #[test]
 fn orphans_reach_init() {
-    procs::model("proc: orphans reach init")
+    procs::model(Some("exit_wait"), "proc: orphans reach init")
         .check(|| procs::orphans_reach_init(procs::model_cpus()));
 }
 
 #[test]
 fn a_killed_waiter_returns_killed() {
-    procs::model("proc: a killed waiter").check(|| procs::killed_waiter(procs::model_cpus()));
+    procs::model(Some("exit_wait"), "proc: a killed waiter")
+        .check(|| procs::killed_waiter(procs::model_cpus()));
 }

@@ -130,13 +130,3 @@ fn the_boost_lifts_every_job_to_the_top() {
         "rule 5: after a boost the jobs run at the top level, got {after_boost:?}"
     );
 }
-
-#[test]
-fn bad_configurations_are_errors_naming_the_problem() {
-    let mut c = two_levels(1, 0, &[(0, 1)]);
-    c.allotment.pop();
-    assert!(simulate(&c, false).unwrap_err().contains("allotment"));
-    let mut c = two_levels(1, 0, &[(0, 1)]);
-    c.jobs.clear();
-    assert!(simulate(&c, false).unwrap_err().contains("no jobs"));
-}

@@ -16,7 +16,7 @@ use std::sync::Arc;
 #[cfg(not(loom))]
 #[test]
 fn kills_waits_and_orphans_on_three_cpus() {
-    procs::model("proc: kills, waits and orphans on three CPUs").check(|| {
+    procs::model(None, "proc: kills, waits and orphans on three CPUs").check(|| {
         let status = ProcTable::boot(3, 8, |sys| {
             let sleepers = Arc::new(Spinlock::new("sleeper pids", Vec::new()));
             let mut expected = Vec::new();
@@ -92,7 +92,7 @@ fn kills_waits_and_orphans_on_three_cpus() {
 #[cfg(not(loom))]
 #[test]
 fn random_kills_on_four_cpus() {
-    procs::model("proc: random kills on four CPUs").check(|| {
+    procs::model(None, "proc: random kills on four CPUs").check(|| {
         let status = ProcTable::boot(4, 12, |sys| {
             // Every (pid, status) any wait returned, and every pid forked
             // with the statuses it may exit with.

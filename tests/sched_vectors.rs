@@ -28,3 +28,35 @@ fn every_textbook_vector_is_reproduced_exactly() {
     assert_eq!(cases.len(), 40, "the vector file should hold 40 cases");
     sched_common::compare(&cases, run);
 }
+
+/// Configurations that make no sense are errors naming the problem (the
+/// simulator checks them before it starts; not part of the `mlfq`
+/// exercise).
+#[test]
+fn bad_mlfq_configurations_are_errors_naming_the_problem() {
+    let good = mlfq::Config {
+        quantum: vec![1, 1],
+        allotment: vec![1, 1],
+        boost: 0,
+        io_time: 0,
+        stay: false,
+        io_bump: false,
+        jobs: vec![mlfq::Job {
+            start: 0,
+            run: 1,
+            io_freq: 0,
+        }],
+    };
+    assert!(mlfq::simulate(&good, false).is_ok());
+    let mut c = good.clone();
+    c.allotment.pop();
+    assert!(mlfq::simulate(&c, false).unwrap_err().contains("allotment"));
+    let mut c = good.clone();
+    c.jobs.clear();
+    assert!(mlfq::simulate(&c, false).unwrap_err().contains("no jobs"));
+    let mut c = good;
+    c.quantum[1] = 0;
+    assert!(mlfq::simulate(&c, false)
+        .unwrap_err()
+        .contains("quantum of queue 1"));
+}

@@ -30,6 +30,7 @@
 //! (each an exercise); the table reaches them through [`crate::graded`].
 
 mod baton;
+pub(crate) mod pieces;
 pub mod policy;
 mod state;
 mod sys;

@@ -114,9 +114,7 @@ impl Policy {
         cpu: &mut CpuLocal,
     ) -> Option<(usize, ProcGuard<'t>)> {
         match self {
-            Policy::RoundRobin => {
-                crate::graded::scheduler_rr::pick_round_robin(table, &mut cpu.next)
-            }
+            Policy::RoundRobin => super::pieces::pick_round_robin(table, cpu),
             Policy::Fifo => pick_least(table, |p| p.since),
             Policy::Priority => pick_least(table, |p| (p.priority, p.since)),
             Policy::Mlfq(m) => {

@@ -1,8 +1,8 @@
 //! The system calls a process body makes: the handle a process gets.
 
+use super::pieces;
 use super::state::ProcState;
 use super::table::{Body, ForkError, ProcTable};
-use crate::graded::{allocproc_fork, exit_wait, kill, proc_sleep_wakeup};
 use crate::locks::{LockGuard, RawLock};
 use crate::sleep::Chan;
 use std::num::NonZeroU32;
@@ -70,22 +70,22 @@ impl Sys {
         F: FnOnce(&Sys) -> i32 + Send + 'static,
     {
         let body: Body = Box::new(body);
-        allocproc_fork::fork(&self.table, Some(self.slot), name, body)
+        pieces::fork(&self.table, Some(self.slot), name, body)
     }
 
     /// Wait for a child to exit; its pid and exit status.
     pub fn wait(&self) -> Result<(Pid, i32), WaitError> {
-        exit_wait::wait(&self.table, self.slot)
+        pieces::wait(&self.table, self.slot)
     }
 
     /// Mark process `pid` killed (waking it if it sleeps).
     pub fn kill(&self, pid: Pid) -> Result<(), KillError> {
-        kill::kill(&self.table, pid)
+        pieces::kill(&self.table, pid)
     }
 
     /// Has this process been killed? (It should exit soon.)
     pub fn killed(&self) -> bool {
-        kill::killed(&self.table, self.slot)
+        pieces::killed(&self.table, self.slot)
     }
 
     /// Give up the CPU for a round (xv6's `yield`): RUNNABLE again, back
@@ -120,12 +120,12 @@ impl Sys {
         chan: Chan,
         guard: LockGuard<'a, R, T>,
     ) -> LockGuard<'a, R, T> {
-        proc_sleep_wakeup::sleep(&self.table, self.slot, chan, guard)
+        pieces::sleep(&self.table, self.slot, chan, guard)
     }
 
     /// Wake every process sleeping on `chan`.
     pub fn wakeup(&self, chan: Chan) {
-        proc_sleep_wakeup::wakeup(&self.table, chan, Some(self.slot))
+        pieces::wakeup(&self.table, chan, Some(self.slot))
     }
 
     /// The table as `ps` would list it, read without taking any lock.

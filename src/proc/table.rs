@@ -2,7 +2,7 @@
 //! threads.
 //!
 //! The table is the frame; the operations students write live in the
-//! exercises and are reached through [`crate::graded`]: `allocproc`/`fork`
+//! exercises and are reached through `pieces`: `allocproc`/`fork`
 //! (`allocproc_fork`), `exit`/`wait` (`exit_wait`), `sleep`/`wakeup`
 //! (`proc_sleep_wakeup`), `kill` (`kill`), the dispatch and round-robin
 //! choice of the scheduler loop (`scheduler_rr`). Grading one of them runs
@@ -24,10 +24,10 @@
 //! `p->on_cpu` for the same window).
 
 use super::baton::Baton;
+use super::pieces;
 use super::policy::{Policy, DEFAULT_PRIORITY, DEFAULT_TICKETS};
 use super::state::ProcState;
 use super::sys::{Pid, Sys};
-use crate::graded::{allocproc_fork, exit_wait, scheduler_rr};
 use crate::locks::{LockGuard, RawSpinlock, Spinlock};
 use crate::sleep::Condvar;
 use crate::sync::atomic::{
@@ -320,7 +320,7 @@ impl ProcTable {
                 code
             })
         };
-        match allocproc_fork::fork(&table, None, "init", init_body) {
+        match pieces::fork(&table, None, "init", init_body) {
             Ok(1) if table.procs[INIT].lock.lock().pid == 1 => {}
             other => {
                 return Err(format!(
@@ -333,7 +333,7 @@ impl ProcTable {
                 let table = table.clone();
                 thread::spawn(move || {
                     table.cpus[c].set_owner(thread::current());
-                    scheduler_rr::scheduler(&table, c)
+                    pieces::scheduler(&table, c)
                 })
             })
             .collect();
@@ -404,7 +404,7 @@ impl ProcTable {
             slot,
         };
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&sys))) {
-            Ok(status) => exit_wait::exit(&self, slot, status),
+            Ok(status) => pieces::exit(&self, slot, status),
             Err(payload) => self.crash(slot, payload),
         }
     }
