@@ -25,10 +25,10 @@
 //! with `lock`, `parent(&w)`, `set_parent(&w, parent, ppid)`,
 //! `set_state(&mut g, state)` and `free_slot(&mut g)`; `table.wait_lock`;
 //! `table.sched(slot, g, exiting)`; `table.join_process(slot)`;
-//! `table.halt()`; `INIT`, init's slot; and `crate::graded::proc_sleep_wakeup`'s
-//! `sleep` and `wakeup`.
+//! `table.halt()`; `INIT`, init's slot; and `sleep` and `wakeup` (exercise
+//! `proc_sleep_wakeup`).
 
-use crate::graded::proc_sleep_wakeup::{sleep, wakeup};
+use crate::proc::pieces::{sleep, wakeup};
 use crate::proc::table::{ProcTable, WaitGuard, INIT};
 use crate::proc::{Pid, ProcState, WaitError};
 use crate::sleep::Chan;

@@ -299,20 +299,16 @@ fn end_of_quantum(job: &mut State, quantum: &[u64], allotment: &[u64]) -> usize 
 }
 
 /// The priority boost: the jobs waiting in the lower queues move to the
-/// back of the top queue, lowest level first (jobs doing I/O are not queued
-/// and rejoin at their level, now the top, when it completes); every
+/// back of the top queue, lowest level first (a job doing I/O is in no
+/// queue: it rejoins at its level, now the top, when the I/O completes); every
 /// unfinished job gets the top level's full quantum and allotment — also a
 /// job in the middle of a top-level quantum (`mlfq.py` does the same).
 fn boost(queues: &mut [VecDeque<usize>], jobs: &mut [State], quantum: &[u64], allotment: &[u64]) {
     let top = queues.len() - 1;
-    // BEGIN SOLUTION hint: move every job of queues 0..top (in that order) to the back of queues[top], skipping jobs doing I/O; then every job with time left: level top, fresh ticks_left and allot_left
+    // BEGIN SOLUTION hint: move every job of queues 0..top (in that order) to the back of queues[top]; then every job with time left: level top, fresh ticks_left and allot_left
     for level in 0..top {
         let moved = std::mem::take(&mut queues[level]);
-        for j in moved {
-            if !jobs[j].doing_io {
-                queues[top].push_back(j);
-            }
-        }
+        queues[top].extend(moved);
     }
     for job in jobs.iter_mut().filter(|j| j.time_left > 0) {
         job.level = top;

@@ -21,7 +21,7 @@ const SCHED_HELP: &str = "\
 proclab sched: the OSTEP scheduling simulators' flags.
 
 FIFO, SJF, RR (scheduler.py): every job arrives at time 0.
-  -p FIFO|SJF|RR   policy (default FIFO)
+  -p FIFO|SJF|RR   policy (default FIFO; -p MLFQ picks the MLFQ simulator below)
   -l L,L,...       job lengths
   -q Q             RR time slice (default 1)
 
@@ -78,19 +78,35 @@ fn sched(args: &[String]) -> ExitCode {
             }
         },
     };
-    match output {
-        flags::Output::Json => print!("{}", render::json(&report)),
+    let text = match output {
+        flags::Output::Json => render::json(&report),
         flags::Output::Trace => {
-            println!("Execution trace:");
+            let mut text = String::from("Execution trace:\n");
             for line in &report.trace {
-                println!("{line}");
+                text.push_str(line);
+                text.push('\n');
             }
-            println!();
-            print!("{}", render::table(&report));
+            text.push('\n');
+            text + &render::table(&report)
         }
         flags::Output::Table => {
-            print!("{}\n{}", render::table(&report), render::timeline(&report));
+            format!("{}\n{}", render::table(&report), render::timeline(&report))
+        }
+    };
+    emit(&text)
+}
+
+/// Write `text` to stdout. A reader that went away (`| head`) is not an
+/// error worth a panic: stop quietly, as other Unix tools do.
+fn emit(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("proclab: cannot write the output: {e}");
+            ExitCode::FAILURE
         }
     }
-    ExitCode::SUCCESS
 }

@@ -68,8 +68,10 @@ pub fn timeline(report: &Report) -> String {
     if end <= 0.0 {
         return String::new();
     }
-    let cells = (end.ceil() as usize).min(TIMELINE_WIDTH);
-    let per_cell = end / cells as f64;
+    // A whole number of ticks per column, so that column edges fall on
+    // ticks and the axis labels are whole numbers.
+    let per_cell = (end / TIMELINE_WIDTH as f64).ceil().max(1.0);
+    let cells = (end / per_cell).ceil() as usize;
     let mut out = String::new();
     if per_cell == 1.0 {
         out.push_str("  timeline (one column per tick; # running, . waiting):\n");
@@ -166,6 +168,26 @@ fn trim(x: f64) -> String {
 mod tests {
     use super::super::policies::{simulate, Policy};
     use super::*;
+
+    #[test]
+    fn long_runs_get_whole_ticks_per_column() {
+        // 600 ticks: 9 ticks per column (not 600/72), 67 columns; job 2
+        // runs in [200, 300) and [500, 600): columns 22..=33 and 55..=66.
+        let r = simulate(Policy::Rr { quantum: 100.0 }, &[200.0, 200.0, 200.0]);
+        let t = timeline(&r);
+        assert!(t.contains("one column per 9 ticks"), "{t}");
+        let row = t.lines().nth(3).expect("job 2's row");
+        let ran: Vec<usize> = row
+            .trim_start_matches(|c: char| c != '|')
+            .chars()
+            .skip(1)
+            .enumerate()
+            .filter(|&(_, c)| c == '#')
+            .map(|(i, _)| i)
+            .collect();
+        let expected: Vec<usize> = (22..=33).chain(55..=66).collect();
+        assert_eq!(ran, expected, "{t}");
+    }
 
     #[test]
     fn timeline_shows_who_ran_when() {
