@@ -23,8 +23,9 @@
 //!
 //! What the table gives you (see `src/proc/table.rs`): `table.procs[slot]`
 //! with `lock`, `parent(&w)`, `set_parent(&w, parent, ppid)`,
-//! `set_state(&mut g, state)` and `free_slot(&mut g)`; `table.wait_lock`;
-//! `table.sched(slot, g, exiting)`; `table.join_process(slot)`;
+//! `set_state(&mut g, state)` and `free_slot(&mut g)` (which returns the
+//! dead process's thread); `table.wait_lock`;
+//! `table.sched(slot, g, exiting)`; `table.join_process(thread)`;
 //! `table.halt()`; `INIT`, init's slot; and `sleep` and `wakeup` (exercise
 //! `proc_sleep_wakeup`).
 
@@ -66,6 +67,6 @@ pub(crate) fn wait(table: &ProcTable, slot: usize) -> Result<(Pid, i32), WaitErr
     let me = &table.procs[slot];
     let mut w = table.wait_lock.lock();
     loop {
-        todo!("scan for children (parent == slot); a ZOMBIE one: read pid and xstate, free_slot it, clear its parent, drop wait_lock, join_process, return; no children: NoChildren; killed: Killed; else sleep on Chan::of(me) with wait_lock")
+        todo!("scan for children (parent == slot); a ZOMBIE one: read pid and xstate, free_slot it (keep the thread it returns), clear its parent, drop wait_lock, join_process(thread), return; no children: NoChildren; killed: Killed; else sleep on Chan::of(me) with wait_lock")
     }
 }

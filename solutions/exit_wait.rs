@@ -19,8 +19,9 @@
 //!
 //! What the table gives you (see `src/proc/table.rs`): `table.procs[slot]`
 //! with `lock`, `parent(&w)`, `set_parent(&w, parent, ppid)`,
-//! `set_state(&mut g, state)` and `free_slot(&mut g)`; `table.wait_lock`;
-//! `table.sched(slot, g, exiting)`; `table.join_process(slot)`;
+//! `set_state(&mut g, state)` and `free_slot(&mut g)` (which returns the
+//! dead process's thread); `table.wait_lock`;
+//! `table.sched(slot, g, exiting)`; `table.join_process(thread)`;
 //! `table.halt()`; `INIT`, init's slot; and `sleep` and `wakeup` (exercise
 //! `proc_sleep_wakeup`).
 
@@ -83,9 +84,9 @@ pub(crate) fn wait(table: &ProcTable, slot: usize) -> Result<(Pid, i32), WaitErr
     let me = &table.procs[slot];
     let mut w = table.wait_lock.lock();
     loop {
-        // BEGIN SOLUTION hint: scan for children (parent == slot); a ZOMBIE one: read pid and xstate, free_slot it, clear its parent, drop wait_lock, join_process, return; no children: NoChildren; killed: Killed; else sleep on Chan::of(me) with wait_lock
+        // BEGIN SOLUTION hint: scan for children (parent == slot); a ZOMBIE one: read pid and xstate, free_slot it (keep the thread it returns), clear its parent, drop wait_lock, join_process(thread), return; no children: NoChildren; killed: Killed; else sleep on Chan::of(me) with wait_lock
         let mut have_kids = false;
-        for (q, child) in table.procs.iter().enumerate() {
+        for child in table.procs.iter() {
             if child.parent(&w) != Some(slot) {
                 continue;
             }
@@ -93,11 +94,11 @@ pub(crate) fn wait(table: &ProcTable, slot: usize) -> Result<(Pid, i32), WaitErr
             let mut g = child.lock.lock();
             if g.state == ProcState::Zombie {
                 let reaped = (g.pid, g.xstate);
-                child.free_slot(&mut g);
+                let thread = child.free_slot(&mut g);
                 drop(g);
                 child.set_parent(&w, None, 0);
                 drop(w);
-                table.join_process(q);
+                table.join_process(thread);
                 return Ok(reaped);
             }
         }

@@ -42,8 +42,19 @@ impl Baton {
     }
 
     /// Hand the baton to its owner (who may be asleep, or not yet waiting).
+    ///
+    /// Panics if it was given already and not yet taken: two threads
+    /// handed the same process (or CPU) control at once — a process
+    /// dispatched by two CPUs, or a CPU given back by two processes.
+    #[track_caller]
     pub(crate) fn give(&self) {
-        self.given.store(true, Release);
+        // Release: publishes the giver's writes to the taker. The value read
+        // is only checked: a swap always reads the latest value.
+        let twice = self.given.swap(true, Release);
+        assert!(
+            !twice,
+            "sched: a CPU was handed over twice before it was taken (one process dispatched by two CPUs, or one CPU given back by two processes)"
+        );
         if let Some(owner) = &*self.owner.lock() {
             owner.unpark();
         }

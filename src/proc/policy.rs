@@ -118,12 +118,25 @@ impl Policy {
             Policy::Fifo => pick_least(table, |p| p.since),
             Policy::Priority => pick_least(table, |p| (p.priority, p.since)),
             Policy::Mlfq(m) => {
-                // Relaxed: a counter; the boost itself takes the locks.
-                let n = table.dispatch_count.fetch_add(1, Relaxed) + 1;
-                if m.boost > 0 && n % m.boost == 0 {
-                    boost(table);
+                if m.boost > 0 {
+                    // Relaxed: counters; the boost itself takes the locks.
+                    // The CPU that moves `boosted_at` forward does the boost.
+                    let done = table.dispatch_count.load(Relaxed);
+                    let last = table.boosted_at.load(Relaxed);
+                    if done >= last + m.boost
+                        && table
+                            .boosted_at
+                            .compare_exchange(last, done, Relaxed, Relaxed)
+                            .is_ok()
+                    {
+                        boost(table);
+                    }
                 }
-                pick_least(table, |p| (p.level, p.since))
+                let picked = pick_least(table, |p| (p.level, p.since));
+                if picked.is_some() {
+                    table.dispatch_count.fetch_add(1, Relaxed);
+                }
+                picked
             }
             Policy::Lottery { .. } => pick_lottery(table, &mut cpu.rng),
         }

@@ -206,13 +206,18 @@ impl Proc {
     }
 
     /// xv6's `freeproc` (call with `p.lock` held, state ZOMBIE): the slot
-    /// is UNUSED again.
-    pub(crate) fn free_slot(&self, inner: &mut ProcInner) {
+    /// is UNUSED again. Returns the dead process's thread, to be joined
+    /// with [`ProcTable::join_process`] once no lock is held: it is taken
+    /// here, before the slot can be claimed by a `fork` that records its
+    /// own thread in it.
+    #[must_use = "join the dead process's thread with join_process"]
+    pub(crate) fn free_slot(&self, inner: &mut ProcInner) -> Option<JoinHandle<()>> {
         inner.pid = 0;
         inner.name = "";
         inner.killed = false;
         inner.chan = None;
         self.set_state(inner, ProcState::Unused);
+        self.thread.lock().take()
     }
 }
 
@@ -249,9 +254,10 @@ pub struct ProcTable {
     pub(crate) cpus: Box<[Baton]>,
     /// How CPUs choose what to run.
     pub(crate) policy: Policy,
-    /// Dispatches so far, machine-wide (MLFQ's boost clock). Relaxed: a
-    /// counter.
+    /// Dispatches so far, machine-wide (MLFQ's boost clock), and its value
+    /// at the last boost. Relaxed: counters.
     pub(crate) dispatch_count: AtomicU64,
+    pub(crate) boosted_at: AtomicU64,
     /// The next pid to hand out (`fetch_add`). Relaxed: it only has to be
     /// unique.
     pub(crate) next_pid: AtomicUsize,
@@ -303,6 +309,7 @@ impl ProcTable {
             cpus: (0..cpus).map(|_| Baton::new()).collect(),
             policy,
             dispatch_count: AtomicU64::new(0),
+            boosted_at: AtomicU64::new(0),
             next_pid: AtomicUsize::new(1),
             halted: AtomicBool::new(false),
             idle: Spinlock::new("idle", 0),
@@ -383,12 +390,11 @@ impl ProcTable {
         *p.thread.lock() = Some(handle);
     }
 
-    /// Join the thread of a reaped process (call without holding any
-    /// lock). It has handed its CPU back and ends without touching the
-    /// table again.
-    pub(crate) fn join_process(&self, slot: usize) {
-        let handle = self.procs[slot].thread.lock().take();
-        if let Some(h) = handle {
+    /// Join the thread of a reaped process, as `free_slot` returned it
+    /// (call without holding any lock). It has handed its CPU back and ends
+    /// without touching the table again.
+    pub(crate) fn join_process(&self, thread: Option<JoinHandle<()>>) {
+        if let Some(h) = thread {
             if let Err(p) = h.join() {
                 std::panic::resume_unwind(p);
             }
