@@ -2,6 +2,11 @@
 //! (shuttle and std), the scheduling policies, and scenario tests in the
 //! spirit of xv6's usertests (std world). Each exercise's own suite is in
 //! `tests/<exercise>.rs`; the invariants are `proclab::check::procs`.
+//!
+//! Not under loom: these machines have more threads than loom allows
+//! (the exercise suites run the table under loom, on small machines).
+
+#![cfg(not(loom))]
 
 use proclab::check::procs;
 use proclab::locks::Spinlock;
@@ -13,7 +18,6 @@ use std::sync::Arc;
 /// sleepers, one worker leaves its sleeper an orphan. Every process is
 /// reaped once with its status and nothing is left over. Not under loom
 /// (its thread limit).
-#[cfg(not(loom))]
 #[test]
 fn kills_waits_and_orphans_on_three_cpus() {
     procs::model(None, "proc: kills, waits and orphans on three CPUs").check(|| {
@@ -89,7 +93,6 @@ fn kills_waits_and_orphans_on_three_cpus() {
 /// so each schedule kills a different set. Then init kills every sleeper
 /// left. Every process must be reaped exactly once, by its parent or by
 /// init, with a status its story allows. Not under loom (its thread limit).
-#[cfg(not(loom))]
 #[test]
 fn random_kills_on_four_cpus() {
     procs::model(None, "proc: random kills on four CPUs").check(|| {

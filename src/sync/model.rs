@@ -262,7 +262,7 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
     use std::sync::Arc;
 
     if let Ok(schedule) = std::env::var(REPLAY_ENV) {
-        shuttle::replay(body, schedule.trim());
+        shuttle::replay(body, &one_line(&schedule));
         return Ok(());
     }
 
@@ -287,7 +287,10 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
             runner.run(move || run_body());
         }))
         .map_err(|p| {
+            // shuttle wraps a long schedule over several lines: one line,
+            // so that the replay command can be copied whole.
             let schedule = std::fs::read_to_string(dir.join("schedule000.txt"))
+                .map(|s| one_line(&s))
                 .unwrap_or_else(|_| "(schedule not recorded; see shuttle's output above)".into());
             let p = in_course_words(p);
             let steps = trace_of(&body, schedule.trim());
@@ -367,4 +370,11 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
             "the loom and shuttle worlds report the same bug with an interleaving to read".into(),
         )),
     }
+}
+
+/// A shuttle schedule without the line breaks shuttle writes into it (its
+/// encoding has no whitespace of its own).
+#[cfg(shuttle)]
+fn one_line(schedule: &str) -> String {
+    schedule.split_whitespace().collect()
 }
