@@ -16,6 +16,8 @@
 //! * [`schedsim`] — a deterministic scheduling-policy simulator that
 //!   reproduces the OSTEP textbook's `scheduler.py` and `mlfq.py` (the
 //!   `proclab sched` command).
+//! * [`serve`] — servers: connection handlers (echo, strict HTTP/1.1);
+//!   the server models are in progress.
 //! * [`check`] — reusable harnesses: the invariants a primitive must keep.
 //! * [`graded`] — what the exercises' tests run against: the reference
 //!   solution, or a student's file when the grader swaps it in.
@@ -28,5 +30,6 @@ pub mod graded;
 pub mod locks;
 pub mod proc;
 pub mod schedsim;
+pub mod serve;
 pub mod sleep;
 pub mod sync;
