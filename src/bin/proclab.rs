@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! proclab sched [flags]   simulate a scheduling policy (OSTEP's scheduler.py / mlfq.py flags)
+//! proclab serve [flags]   serve connections (iterative, thread, pool models)
+//! proclab load  [flags]   a load generator for `serve`
 //! ```
 
 use proclab::schedsim::{flags, mlfq, policies, render};
@@ -15,7 +17,13 @@ usage: proclab <command> [flags]
         simulators do, and print each job's figures and a timeline.
         FIFO/SJF/RR:  proclab sched -p RR -q 2 -l 5,3,8
         MLFQ:         proclab sched -n 3 -q 10 -B 100 -i 5 -l 0,120,0:50,20,5
-                      (-n -q -a -Q -A -B -i -S -I -l; see `proclab sched --help`)";
+                      (-n -q -a -Q -A -B -i -S -I -l; see `proclab sched --help`)
+
+  serve [--model iterative|thread|pool] [--workers N] [--listen ADDR] [--handler echo|http]
+        Serve connections until SIGINT/SIGTERM (see `proclab serve --help`).
+
+  load --connect ADDR [--clients N] [--connections N] [--handler echo|http] [--linger0]
+        Open short connections and report connections/s, latency, errors.";
 
 const SCHED_HELP: &str = "\
 proclab sched: the OSTEP scheduling simulators' flags.
@@ -44,6 +52,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("sched") => sched(&args[1..]),
+        #[cfg(not(any(loom, shuttle)))]
+        Some("serve") => proclab::serve::cli::serve(&args[1..]),
+        #[cfg(not(any(loom, shuttle)))]
+        Some("load") => proclab::serve::cli::load(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -5,12 +5,26 @@
 //!   HTTP/1.1 responder.
 //! * [`http`] — the incremental request parser behind [`Http`]: never
 //!   panics on input, refuses with 400/413/431/501/505.
+//! * `listen`, `stop`, `models` (ordinary world only) — the listening
+//!   socket, graceful stop on SIGINT/SIGTERM through a self-pipe, and the
+//!   in-process models: iterative, thread per connection, thread pool.
+//!   `proclab serve` runs them; `load` is the load generator (`proclab
+//!   load`).
 //!
-//! The server models (iterative, fork per connection, threads, a pool, a
-//! pre-forked pool with an accept mutex), `proclab serve` and the load
-//! generator come next.
+//! The process models (fork per connection, pre-forked workers with an
+//! accept mutex or `SO_REUSEPORT`) come next.
 
+#[cfg(not(any(loom, shuttle)))]
+pub mod cli;
 pub mod handler;
 pub mod http;
+#[cfg(not(any(loom, shuttle)))]
+pub mod listen;
+#[cfg(not(any(loom, shuttle)))]
+pub mod load;
+#[cfg(not(any(loom, shuttle)))]
+pub mod models;
+#[cfg(not(any(loom, shuttle)))]
+pub mod stop;
 
 pub use handler::{Conn, Echo, Handler, Http, Served};

@@ -1,0 +1,245 @@
+//! The in-process server models with real sockets: each test spawns the
+//! crate's `proclab serve` (never forking inside a test thread), drives it
+//! over loopback with the load generator, and checks what a server owes
+//! its host — no error, no descriptor leaked, a clean stop on SIGTERM.
+//! Every test is bounded: the load has timeouts, and a server left
+//! running is killed and reaped when its handle drops.
+
+#![cfg(not(any(loom, shuttle)))]
+
+use proclab::serve::load::{self, Load, Protocol};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `proclab serve`.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_proclab"))
+            .arg("serve")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn proclab serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the `listening on` line");
+        let addr = line
+            .split_whitespace()
+            .nth(2)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Server { child, addr }
+    }
+
+    fn fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    }
+
+    /// Wait (up to 5 s) until the descriptor count is back to `baseline`.
+    fn settles_to(&self, baseline: usize) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let now = self.fds();
+            if now <= baseline || Instant::now() > deadline {
+                return now;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGTERM, then the exit status and what it wrote to stderr.
+    fn stop(mut self) -> (i32, String) {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .expect("signal the server");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(s) = self.child.try_wait().expect("wait") {
+                break s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not stop within 10 s of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        (status.code().unwrap_or(-1), err)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // A test that failed midway: no server outlives it, no zombie.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn load(addr: SocketAddr, protocol: Protocol, connections: usize) -> load::LoadReport {
+    load::run(&Load {
+        addr,
+        clients: 4,
+        connections,
+        protocol,
+        linger_zero: true,
+        timeout: Duration::from_secs(10),
+    })
+}
+
+fn ten_thousand_through(model: &str, handler: &str, protocol: Protocol) {
+    let server = Server::start(&[
+        "--model",
+        model,
+        "--listen",
+        "127.0.0.1:0",
+        "--handler",
+        handler,
+    ]);
+    let baseline = server.fds();
+    let report = load(server.addr, protocol, 10_000);
+    assert_eq!(report.errors, 0, "{model}: {report}");
+    assert_eq!(report.ok, 10_000, "{model}: {report}");
+    let after = server.settles_to(baseline);
+    assert_eq!(
+        after, baseline,
+        "{model}: descriptors leaked ({baseline} before, {after} after)"
+    );
+    let (code, err) = server.stop();
+    assert_eq!(code, 0, "{model}: exit status after SIGTERM; stderr: {err}");
+    assert!(
+        err.contains("10000 connection(s) served, 0 failed"),
+        "{model}: {err}"
+    );
+}
+
+#[test]
+fn iterative_serves_ten_thousand_connections() {
+    ten_thousand_through("iterative", "http", Protocol::Http);
+}
+
+#[test]
+fn thread_per_connection_serves_ten_thousand_connections() {
+    ten_thousand_through("thread", "http", Protocol::Http);
+}
+
+#[test]
+fn thread_pool_serves_ten_thousand_connections() {
+    ten_thousand_through("pool", "http", Protocol::Http);
+}
+
+#[test]
+fn echo_through_the_pool() {
+    ten_thousand_through("pool", "echo", Protocol::Echo);
+}
+
+#[test]
+fn malformed_http_gets_400_and_the_server_carries_on() {
+    let server = Server::start(&["--model", "thread", "--listen", "127.0.0.1:0"]);
+    for garbage in [
+        &b"\x16\x03\x01\x02\x00hello\r\n\r\n"[..],
+        b"GET / HTTP/1.1\nHost: x\n\n",
+        b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    ] {
+        let mut s = TcpStream::connect(server.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(garbage).unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer)
+            .expect("the server closes after answering");
+        assert!(
+            answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{answer}"
+        );
+    }
+    let report = load(server.addr, Protocol::Http, 100);
+    assert_eq!((report.ok, report.errors), (100, 0), "{report}");
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn out_of_descriptors_the_server_backs_off_and_recovers() {
+    // 16 descriptors: stdio, the listener, the stop pipe and a few more —
+    // far fewer than the connections held open below.
+    let server = Server::start(&[
+        "--model",
+        "thread",
+        "--listen",
+        "127.0.0.1:0",
+        "--nofile",
+        "16",
+    ]);
+    let held: Vec<TcpStream> = (0..40)
+        .filter_map(|_| TcpStream::connect_timeout(&server.addr, Duration::from_secs(2)).ok())
+        .collect();
+    assert!(held.len() >= 20, "could not open connections to the server");
+    std::thread::sleep(Duration::from_millis(300));
+    drop(held);
+    // Once the idle connections are gone, it serves again.
+    let report = load(server.addr, Protocol::Http, 200);
+    assert_eq!((report.ok, report.errors), (200, 0), "{report}");
+    let (code, err) = server.stop();
+    assert_eq!(code, 0, "{err}");
+    let backoffs: u64 = err
+        .trim()
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" accept back-off(s) for lack of descriptors"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no back-off count in {err:?}"));
+    assert!(backoffs > 0, "EMFILE was never hit: {err}");
+}
+
+#[test]
+fn ipv6_loopback() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("no IPv6 loopback here; skipped");
+        return;
+    }
+    let server = Server::start(&["--model", "pool", "--listen", "[::1]:0"]);
+    assert!(server.addr.is_ipv6());
+    let report = load(server.addr, Protocol::Http, 200);
+    assert_eq!((report.ok, report.errors), (200, 0), "{report}");
+}
+
+#[test]
+fn bad_flags_are_errors_naming_them() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_proclab"))
+            .args(args)
+            .output()
+            .expect("run proclab");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["serve", "--model", "spaghetti"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--model spaghetti"), "{err}");
+    let (code, err) = run(&["serve", "--handler", "gopher", "--listen", "127.0.0.1:0"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown handler `gopher`"), "{err}");
+    let (code, err) = run(&["serve", "--listen", "not an address"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("`not an address` is not an address"), "{err}");
+    let (code, err) = run(&["load", "--clients", "3"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--connect ADDR is required"), "{err}");
+}
