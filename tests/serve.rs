@@ -58,6 +58,38 @@ impl Server {
         }
     }
 
+    /// The server's child processes and their states (from `/proc`).
+    fn children(&self) -> Vec<(u32, char)> {
+        let me = self.child.id();
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        dir.filter_map(|e| {
+            let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // pid (comm) state ppid ...: comm may hold spaces, so split
+            // after its closing parenthesis.
+            let rest = &stat[stat.rfind(')')? + 2..];
+            let mut fields = rest.split_whitespace();
+            let state = fields.next()?.chars().next()?;
+            let ppid: u32 = fields.next()?.parse().ok()?;
+            (ppid == me).then_some((pid, state))
+        })
+        .collect()
+    }
+
+    /// Wait (up to 5 s) until the server has no child left; those left.
+    fn children_settle(&self) -> Vec<(u32, char)> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let left = self.children();
+            if left.is_empty() || Instant::now() > deadline {
+                return left;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGTERM, then the exit status and what it wrote to stderr.
     fn stop(mut self) -> (i32, String) {
         nix::sys::signal::kill(
@@ -121,6 +153,14 @@ fn ten_thousand_through(model: &str, handler: &str, protocol: Protocol) {
         after, baseline,
         "{model}: descriptors leaked ({baseline} before, {after} after)"
     );
+    let left = server.children_settle();
+    let zombies = left.iter().filter(|(_, s)| *s == 'Z').count();
+    assert!(
+        left.is_empty(),
+        "{model}: {} children left, {zombies} of them zombies; the first (pid, state): {:?}",
+        left.len(),
+        &left[..left.len().min(5)]
+    );
     let (code, err) = server.stop();
     assert_eq!(code, 0, "{model}: exit status after SIGTERM; stderr: {err}");
     assert!(
@@ -132,6 +172,11 @@ fn ten_thousand_through(model: &str, handler: &str, protocol: Protocol) {
 #[test]
 fn iterative_serves_ten_thousand_connections() {
     ten_thousand_through("iterative", "http", Protocol::Http);
+}
+
+#[test]
+fn fork_per_connection_serves_ten_thousand_connections() {
+    ten_thousand_through("fork", "http", Protocol::Http);
 }
 
 #[test]

@@ -15,7 +15,7 @@ pub const SERVE_HELP: &str = "\
 proclab serve: serve connections until SIGINT or SIGTERM, then stop
 accepting, finish the connections in flight, and exit 0.
 
-  --model M        iterative | thread | pool   (default iterative)
+  --model M        iterative | fork | thread | pool   (default iterative)
   --workers N      pool threads (default 4)
   --listen ADDR    host:port, [v6]:port (default 127.0.0.1:8080; port 0: any)
   --handler H      echo | http   (default http)
@@ -104,12 +104,12 @@ fn serve_inner(args: &[String]) -> Result<(), String> {
         &["model", "workers", "listen", "handler", "backlog", "nofile"],
     )?;
     let model = flags.get("model").unwrap_or("iterative");
-    if !["iterative", "thread", "pool"].contains(&model) {
+    if !["iterative", "thread", "pool", "fork"].contains(&model) {
         return Err(match model {
-            "fork" | "prefork" | "prefork-reuseport" => {
-                format!("--model {model}: the process models are not built yet (issue 6); use iterative, thread or pool")
+            "prefork" | "prefork-reuseport" => {
+                format!("--model {model}: the pre-forked models are not built yet (issue 6); use iterative, fork, thread or pool")
             }
-            other => format!("--model {other}: choose iterative, thread or pool"),
+            other => format!("--model {other}: choose iterative, fork, thread or pool"),
         });
     }
     let workers = flags.number("workers", 4)?;
@@ -137,6 +137,7 @@ fn serve_inner(args: &[String]) -> Result<(), String> {
     let stats = Arc::new(Stats::default());
     let result = match model {
         "iterative" => models::iterative(&listener, &*handler, &stop, &stats),
+        "fork" => super::fork::fork_per_connection(&listener, &*handler, &stop, &stats),
         "thread" => models::thread_per_connection(&listener, handler, &stop, stats.clone()),
         _ => models::thread_pool(&listener, handler, workers, &stop, stats.clone()),
     };

@@ -16,6 +16,8 @@
 
 #[cfg(not(any(loom, shuttle)))]
 pub mod cli;
+#[cfg(not(any(loom, shuttle)))]
+pub mod fork;
 pub mod handler;
 pub mod http;
 #[cfg(not(any(loom, shuttle)))]

@@ -61,7 +61,19 @@ pub fn accept_loop(
     listener: &TcpListener,
     stop: &StopSignal,
     stats: &Stats,
+    take: impl FnMut(TcpStream),
+) -> io::Result<()> {
+    accept_loop_with(listener, stop, stats, take, || {})
+}
+
+/// [`accept_loop`], calling `woken` each time the loop wakes up (a signal
+/// poked the self-pipe, or a second passed): where a forking server reaps.
+pub fn accept_loop_with(
+    listener: &TcpListener,
+    stop: &StopSignal,
+    stats: &Stats,
     mut take: impl FnMut(TcpStream),
+    mut woken: impl FnMut(),
 ) -> io::Result<()> {
     listener.set_nonblocking(true)?;
     while !stop.requested() {
@@ -74,6 +86,10 @@ pub fn accept_loop(
             Err(nix::errno::Errno::EINTR) => continue,
             Err(e) => return Err(e.into()),
         }
+        if fds[1].any().unwrap_or(false) {
+            stop.drain();
+        }
+        woken();
         if stop.requested() {
             break;
         }

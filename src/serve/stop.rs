@@ -1,7 +1,8 @@
 //! Graceful stop on SIGINT and SIGTERM, the classic way: the signal
 //! handler does only async-signal-safe things — it sets a flag and writes
 //! a byte to a self-pipe — and the server's loop, which polls the pipe
-//! beside its listening socket, does the work of stopping.
+//! beside its listening socket, does the work of stopping. SIGCHLD can be
+//! watched the same way, for the servers that fork.
 
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use std::io;
@@ -11,11 +12,23 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering::SeqCst};
 /// Set by the handler. SeqCst: read by the loop after poll says the pipe
 /// is readable, and signal handlers are not the place to be clever.
 static STOP: AtomicBool = AtomicBool::new(false);
+/// Set by the SIGCHLD handler (when watched): some child changed state.
+static CHILD: AtomicBool = AtomicBool::new(false);
 /// The write end of the self-pipe, for the handler (-1: none yet).
 static PIPE: AtomicI32 = AtomicI32::new(-1);
 
 extern "C" fn on_stop_signal(_: nix::libc::c_int) {
     STOP.store(true, SeqCst);
+    poke_pipe();
+}
+
+extern "C" fn on_child_signal(_: nix::libc::c_int) {
+    CHILD.store(true, SeqCst);
+    poke_pipe();
+}
+
+/// Make the self-pipe readable (from a signal handler: only write(2)).
+fn poke_pipe() {
     let fd = PIPE.load(SeqCst);
     if fd >= 0 {
         let byte = 1u8;
@@ -61,6 +74,53 @@ impl StopSignal {
             unsafe { sigaction(signal, &action) }?;
         }
         Ok(StopSignal { read, write })
+    }
+
+    /// Also watch SIGCHLD: [`StopSignal::children_changed`] then reports
+    /// that some child exited (reap them all: signals of the same kind
+    /// merge, one SIGCHLD can stand for many children).
+    pub fn watch_children(&self) -> io::Result<()> {
+        let action = SigAction::new(
+            SigHandler::Handler(on_child_signal),
+            SaFlags::SA_RESTART | SaFlags::SA_NOCLDSTOP,
+            SigSet::empty(),
+        );
+        // SAFETY: the handler only stores to atomics and calls write(2).
+        unsafe { sigaction(Signal::SIGCHLD, &action) }?;
+        Ok(())
+    }
+
+    /// Did a SIGCHLD arrive since the last call? (Clears the flag.)
+    pub fn children_changed(&self) -> bool {
+        CHILD.swap(false, SeqCst)
+    }
+
+    /// Empty the self-pipe (after poll said it is readable).
+    pub fn drain(&self) {
+        let mut buf = [0u8; 64];
+        while matches!(nix::unistd::read(&self.read, &mut buf), Ok(n) if n > 0) {}
+    }
+
+    /// In a freshly forked child: the default dispositions for SIGINT,
+    /// SIGTERM and SIGCHLD again (a child serving one connection should
+    /// die of SIGTERM, not set the parent's flags).
+    pub fn reset_in_child(&self) -> io::Result<()> {
+        let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+        for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGCHLD] {
+            // SAFETY: installing SIG_DFL runs no code of ours.
+            unsafe { sigaction(signal, &default) }?;
+        }
+        PIPE.store(-1, SeqCst);
+        Ok(())
+    }
+
+    /// The signals this module handles, for blocking them around `fork`.
+    pub fn handled() -> SigSet {
+        let mut set = SigSet::empty();
+        for s in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGCHLD] {
+            set.add(s);
+        }
+        set
     }
 
     /// Has a stop been requested?

@@ -1,0 +1,145 @@
+//! Fork per connection, as the classic recipe goes (Stevens, *Unix Network
+//! Programming*, ch. 5):
+//!
+//! 1. The parent accepts; it blocks SIGINT, SIGTERM and SIGCHLD around
+//!    `fork`, so that no handler runs in the child before it has reset
+//!    them.
+//! 2. The child resets those signals to their defaults, unblocks them,
+//!    closes the *listening* socket and the parent's self-pipe, serves the
+//!    connection and `_exit`s — its status says whether serving went well.
+//! 3. The parent closes the *connected* socket (or the connection would
+//!    stay open until the parent exits) and goes back to `accept`.
+//! 4. SIGCHLD only sets a flag and pokes the self-pipe; the main loop then
+//!    calls `waitpid(-1, WNOHANG)` until nothing is left, because one
+//!    SIGCHLD may stand for many exited children. No zombie survives.
+//! 5. On SIGINT/SIGTERM the parent stops accepting, waits for every child
+//!    (each bounded by the idle timeout) and exits.
+//!
+//! `fork` is only safe here because the process has one thread: run it
+//! from `proclab serve --model fork`, never from a threaded program.
+
+use super::handler::Handler;
+use super::models::{accept_loop_with, serve_one, Stats};
+use super::stop::StopSignal;
+use nix::errno::Errno;
+use nix::sys::signal::{sigprocmask, SigSet, SigmaskHow};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{fork, ForkResult};
+use std::cell::Cell;
+use std::io;
+use std::net::TcpListener;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::Ordering::Relaxed;
+
+/// Serve each connection in a child process of its own.
+pub fn fork_per_connection(
+    listener: &TcpListener,
+    handler: &dyn Handler,
+    stop: &StopSignal,
+    stats: &Stats,
+) -> io::Result<()> {
+    stop.watch_children()?;
+    let live = Cell::new(0usize);
+    let reap = |block: bool| reap_children(&live, stats, block);
+    let result = accept_loop_with(
+        listener,
+        stop,
+        stats,
+        |stream| {
+            let mut old = SigSet::empty();
+            if sigprocmask(
+                SigmaskHow::SIG_BLOCK,
+                Some(&StopSignal::handled()),
+                Some(&mut old),
+            )
+            .is_err()
+            {
+                stats.failed.fetch_add(1, Relaxed);
+                return;
+            }
+            // SAFETY: this process has a single thread (the fork model runs
+            // nothing else), so the child may do anything the parent could.
+            match unsafe { fork() } {
+                Ok(ForkResult::Child) => {
+                    let code = match child_setup(listener, stop, &old) {
+                        Ok(()) => {
+                            let child_stats = Stats::default();
+                            serve_one(handler, stream, &child_stats);
+                            i32::from(child_stats.failed.load(Relaxed) > 0)
+                        }
+                        Err(_) => 2,
+                    };
+                    // SAFETY: _exit ends the child without running the
+                    // parent's atexit handlers or flushing its stdio buffers
+                    // a second time.
+                    unsafe { nix::libc::_exit(code) }
+                }
+                Ok(ForkResult::Parent { .. }) => {
+                    live.set(live.get() + 1);
+                    // The parent's copy of the connection: closed now, or the
+                    // client would see it open until the parent exits.
+                    drop(stream);
+                }
+                Err(_) => {
+                    // No process to be had (EAGAIN): the connection closes.
+                    stats.failed.fetch_add(1, Relaxed);
+                    drop(stream);
+                }
+            }
+            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+        },
+        || {
+            if stop.children_changed() {
+                reap(false);
+            }
+        },
+    );
+    // Graceful stop: every child finishes its connection and is reaped.
+    while live.get() > 0 {
+        reap(true);
+    }
+    result
+}
+
+/// In the child: default signal dispositions, the parent's mask back,
+/// and the descriptors only the parent needs closed.
+fn child_setup(listener: &TcpListener, stop: &StopSignal, mask: &SigSet) -> io::Result<()> {
+    stop.reset_in_child()?;
+    sigprocmask(SigmaskHow::SIG_SETMASK, Some(mask), None)?;
+    // SAFETY: closing the child's copy of the listening socket; the child
+    // never touches `listener` again (it serves one connection and
+    // `_exit`s without running destructors).
+    unsafe { nix::libc::close(listener.as_raw_fd()) };
+    Ok(())
+}
+
+/// `waitpid(-1, WNOHANG)` until no exited child is left (`block`: wait
+/// for at least one). Counts each child's result.
+fn reap_children(live: &Cell<usize>, stats: &Stats, block: bool) {
+    let mut flags = if block {
+        None
+    } else {
+        Some(WaitPidFlag::WNOHANG)
+    };
+    loop {
+        match waitpid(None, flags) {
+            Ok(WaitStatus::Exited(_, code)) => {
+                live.set(live.get().saturating_sub(1));
+                if code == 0 {
+                    stats.served.fetch_add(1, Relaxed);
+                } else {
+                    stats.failed.fetch_add(1, Relaxed);
+                }
+            }
+            Ok(WaitStatus::Signaled(..)) => {
+                live.set(live.get().saturating_sub(1));
+                stats.failed.fetch_add(1, Relaxed);
+            }
+            Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) => return,
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(_) => return,
+        }
+        // After one blocking wait, collect the rest without blocking.
+        flags = Some(WaitPidFlag::WNOHANG);
+    }
+}
