@@ -4,6 +4,7 @@ use super::handler::{self, Handler};
 use super::listen::{resolve, ListenConfig};
 use super::load::{self, Load, Protocol};
 use super::models::{self, Stats};
+use super::prefork::{Prefork, Variant};
 use super::stop::StopSignal;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering::Relaxed;
@@ -15,8 +16,9 @@ pub const SERVE_HELP: &str = "\
 proclab serve: serve connections until SIGINT or SIGTERM, then stop
 accepting, finish the connections in flight, and exit 0.
 
-  --model M        iterative | fork | thread | pool   (default iterative)
-  --workers N      pool threads (default 4)
+  --model M        iterative | fork | thread | pool | prefork | prefork-reuseport
+                   (default iterative)
+  --workers N      pool threads or pre-forked processes (default 4)
   --listen ADDR    host:port, [v6]:port (default 127.0.0.1:8080; port 0: any)
   --handler H      echo | http   (default http)
   --backlog N      listen backlog (default 1024)
@@ -104,13 +106,19 @@ fn serve_inner(args: &[String]) -> Result<(), String> {
         &["model", "workers", "listen", "handler", "backlog", "nofile"],
     )?;
     let model = flags.get("model").unwrap_or("iterative");
-    if !["iterative", "thread", "pool", "fork"].contains(&model) {
-        return Err(match model {
-            "prefork" | "prefork-reuseport" => {
-                format!("--model {model}: the pre-forked models are not built yet (issue 6); use iterative, fork, thread or pool")
-            }
-            other => format!("--model {other}: choose iterative, fork, thread or pool"),
-        });
+    const MODELS: [&str; 6] = [
+        "iterative",
+        "fork",
+        "thread",
+        "pool",
+        "prefork",
+        "prefork-reuseport",
+    ];
+    if !MODELS.contains(&model) {
+        return Err(format!(
+            "--model {model}: choose one of {}",
+            MODELS.join(", ")
+        ));
     }
     let workers = flags.number("workers", 4)?;
     if workers == 0 {
@@ -130,6 +138,13 @@ fn serve_inner(args: &[String]) -> Result<(), String> {
     let mut config = ListenConfig::new(flags.get("listen").unwrap_or("127.0.0.1:8080"));
     config.backlog = i32::try_from(flags.number("backlog", 1024)?)
         .map_err(|_| "--backlog: too large".to_string())?;
+    if let Some(variant) = match model {
+        "prefork" => Some(Variant::AcceptMutex),
+        "prefork-reuseport" => Some(Variant::ReusePort),
+        _ => None,
+    } {
+        return prefork(&config, variant, workers, &*handler);
+    }
     let listener = config.listen().map_err(|e| e.to_string())?;
     let stop = StopSignal::install().map_err(|e| format!("installing signal handlers: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -146,6 +161,37 @@ fn serve_inner(args: &[String]) -> Result<(), String> {
         stats.served.load(Relaxed),
         stats.failed.load(Relaxed),
         stats.fd_backoffs.load(Relaxed)
+    );
+    result.map_err(|e| e.to_string())
+}
+
+/// The pre-forked models: bind, fork the workers, supervise, report.
+fn prefork(
+    config: &ListenConfig,
+    variant: Variant,
+    workers: usize,
+    handler: &dyn Handler,
+) -> Result<(), String> {
+    let mut pool = Prefork::bind(config, variant, workers).map_err(|e| e.to_string())?;
+    let stop = StopSignal::install().map_err(|e| format!("installing signal handlers: {e}"))?;
+    let addr = pool.local_addr().map_err(|e| e.to_string())?;
+    println!(
+        "listening on {addr} (prefork{}, {workers} workers, {} handler)",
+        if variant == Variant::ReusePort {
+            " with SO_REUSEPORT"
+        } else {
+            " with an accept mutex"
+        },
+        handler.name()
+    );
+    let result = pool.run(handler, &stop);
+    let served = pool.served();
+    eprintln!(
+        "proclab serve: stopped; {} connection(s) served, per worker {:?}; {} worker(s) respawned, {} accept mutex(es) released from dead holders",
+        served.iter().sum::<u64>(),
+        served,
+        pool.respawns,
+        pool.forced_unlocks
     );
     result.map_err(|e| e.to_string())
 }

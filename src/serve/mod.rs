@@ -1,4 +1,4 @@
-//! Servers: the fourth layer of the course (in progress).
+//! Servers: the fourth layer of the course (exercises and benches to come).
 //!
 //! * [`handler`] — what a server does with an accepted connection: the
 //!   [`Handler`] interface, [`Echo`] (raw TCP) and [`Http`], a strict
@@ -11,8 +11,9 @@
 //!   `proclab serve` runs them; `load` is the load generator (`proclab
 //!   load`).
 //!
-//! The process models (fork per connection, pre-forked workers with an
-//! accept mutex or `SO_REUSEPORT`) come next.
+//! * `fork` — fork per connection; `prefork` and `shared` — the
+//!   pre-forked pool, with nginx's accept mutex in shared memory or one
+//!   `SO_REUSEPORT` socket per worker.
 
 #[cfg(not(any(loom, shuttle)))]
 pub mod cli;
@@ -26,6 +27,10 @@ pub mod listen;
 pub mod load;
 #[cfg(not(any(loom, shuttle)))]
 pub mod models;
+#[cfg(not(any(loom, shuttle)))]
+pub mod prefork;
+#[cfg(not(any(loom, shuttle)))]
+pub mod shared;
 #[cfg(not(any(loom, shuttle)))]
 pub mod stop;
 

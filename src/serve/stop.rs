@@ -114,6 +114,18 @@ impl StopSignal {
         Ok(())
     }
 
+    /// In a freshly forked child that will not use this stop signal: close
+    /// the child's copies of the pipe. The child must not drop `self`
+    /// afterwards (it ends with `_exit`, which runs no destructors).
+    pub fn close_in_child(&self) {
+        // SAFETY: closes this process's copies only; see above for why
+        // they are not closed a second time.
+        unsafe {
+            nix::libc::close(self.read.as_raw_fd());
+            nix::libc::close(self.write.as_raw_fd());
+        }
+    }
+
     /// The signals this module handles, for blocking them around `fork`.
     pub fn handled() -> SigSet {
         let mut set = SigSet::empty();
