@@ -24,7 +24,7 @@ use super::stop::StopSignal;
 use nix::errno::Errno;
 use nix::sys::signal::{sigprocmask, SigSet, SigmaskHow};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::{fork, ForkResult};
+use nix::unistd::{fork, ForkResult, Pid};
 use std::cell::Cell;
 use std::io;
 use std::net::TcpListener;
@@ -114,32 +114,39 @@ fn child_setup(listener: &TcpListener, stop: &StopSignal, mask: &SigSet) -> io::
 }
 
 /// `waitpid(-1, WNOHANG)` until no exited child is left (`block`: wait
-/// for at least one). Counts each child's result.
-fn reap_children(live: &Cell<usize>, stats: &Stats, block: bool) {
+/// for one first), calling `exited` with each reaped child's pid and exit
+/// code (`None`: a signal killed it). One SIGCHLD may stand for many
+/// children, hence the loop. Shared by every server that forks.
+pub fn reap_exited(block: bool, mut exited: impl FnMut(Pid, Option<i32>)) {
     let mut flags = if block {
         None
     } else {
         Some(WaitPidFlag::WNOHANG)
     };
     loop {
-        match waitpid(None, flags) {
-            Ok(WaitStatus::Exited(_, code)) => {
-                live.set(live.get().saturating_sub(1));
-                if code == 0 {
-                    stats.served.fetch_add(1, Relaxed);
-                } else {
-                    stats.failed.fetch_add(1, Relaxed);
-                }
-            }
-            Ok(WaitStatus::Signaled(..)) => {
-                live.set(live.get().saturating_sub(1));
-                stats.failed.fetch_add(1, Relaxed);
-            }
+        let (pid, code) = match waitpid(None, flags) {
+            Ok(WaitStatus::Exited(pid, code)) => (pid, Some(code)),
+            Ok(WaitStatus::Signaled(pid, ..)) => (pid, None),
             Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) => return,
-            Ok(_) | Err(Errno::EINTR) => {}
+            // Stopped or continued (not reported without WUNTRACED), or
+            // a signal interrupted the wait: wait again.
+            Ok(_) | Err(Errno::EINTR) => continue,
             Err(_) => return,
-        }
+        };
+        exited(pid, code);
         // After one blocking wait, collect the rest without blocking.
         flags = Some(WaitPidFlag::WNOHANG);
     }
+}
+
+/// Reap the connection children that exited, counting each one's result.
+fn reap_children(live: &Cell<usize>, stats: &Stats, block: bool) {
+    reap_exited(block, |_, code| {
+        live.set(live.get().saturating_sub(1));
+        if code == Some(0) {
+            stats.served.fetch_add(1, Relaxed);
+        } else {
+            stats.failed.fetch_add(1, Relaxed);
+        }
+    });
 }

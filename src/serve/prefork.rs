@@ -18,6 +18,7 @@
 //! Workers exit when the master dies (`PR_SET_PDEATHSIG`, and a
 //! `getppid` check in case the master died before that was set).
 
+use super::fork::reap_exited;
 use super::handler::Handler;
 use super::listen::ListenConfig;
 use super::models::{is_out_of_fds, serve_one, Stats, FD_BACKOFF};
@@ -26,7 +27,6 @@ use super::stop::StopSignal;
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags};
 use nix::sys::signal::{kill, sigprocmask, SigSet, SigmaskHow, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, getpid, getppid, ForkResult, Pid};
 use std::io;
 use std::net::TcpListener;
@@ -241,33 +241,21 @@ impl Prefork {
     /// when `respawn` gives the means (not while stopping, not after a
     /// fatal exit).
     fn reap(&mut self, block: bool, respawn: Option<(&dyn Handler, &StopSignal)>) {
-        let mut flags = if block {
-            None
-        } else {
-            Some(WaitPidFlag::WNOHANG)
-        };
-        loop {
-            let (pid, fatal) = match waitpid(None, flags) {
-                Ok(WaitStatus::Exited(pid, code)) => (pid, code == FATAL),
-                Ok(WaitStatus::Signaled(pid, ..)) => (pid, false),
-                Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) => return,
-                Ok(_) | Err(Errno::EINTR) => continue,
-                Err(_) => return,
-            };
-            flags = Some(WaitPidFlag::WNOHANG);
+        reap_exited(block, |pid, code| {
             if self.shared.force_unlock_accept(pid.as_raw() as u32) {
                 self.forced_unlocks += 1;
             }
             let Some(slot) = self.slots.iter().position(|s| *s == Some(pid)) else {
-                continue;
+                return;
             };
             self.slots[slot] = None;
             if let Some((handler, stop)) = respawn {
+                let fatal = code == Some(FATAL);
                 if !fatal && !stop.requested() && self.spawn(slot, handler, stop).is_ok() {
                     self.respawns += 1;
                 }
             }
-        }
+        });
     }
 }
 
