@@ -16,48 +16,28 @@ fn main() {}
 
 #[cfg(not(any(loom, shuttle)))]
 fn main() {
+    use proclab::serve::cli::{spawn_server, MODELS};
     use proclab::serve::load::{self, Load, Protocol};
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
     use std::time::Duration;
 
     let quick = std::env::args().any(|a| a == "--quick");
     let (runs, connections) = if quick { (1, 1_000) } else { (5, 5_000) };
-    let models = [
-        "iterative",
-        "fork",
-        "thread",
-        "pool",
-        "prefork",
-        "prefork-reuseport",
-    ];
     println!("accept path: {connections} short HTTP connections per run, median of {runs} run(s), connections/s");
     println!("  {:<18} {:>10} {:>10}", "model", "1 client", "4 clients");
     let mut at4 = Vec::new();
-    for model in models {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_proclab"))
-            .args([
-                "serve",
+    for model in MODELS {
+        let (mut child, addr) = spawn_server(
+            std::path::Path::new(env!("CARGO_BIN_EXE_proclab")),
+            &[
                 "--model",
                 model,
                 "--workers",
                 "2",
                 "--listen",
                 "127.0.0.1:0",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn proclab serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the `listening on` line");
-        let addr = line
-            .split_whitespace()
-            .nth(2)
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
+            ],
+        )
+        .expect("start proclab serve");
         let mut rates = [0.0f64; 2];
         for (i, clients) in [1usize, 4].into_iter().enumerate() {
             let mut v: Vec<f64> = (0..runs)

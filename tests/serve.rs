@@ -7,10 +7,12 @@
 
 #![cfg(not(any(loom, shuttle)))]
 
+use proclab::serve::cli::spawn_server;
 use proclab::serve::load::{self, Load, Protocol};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 /// A running `proclab serve`.
@@ -21,22 +23,8 @@ struct Server {
 
 impl Server {
     fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_proclab"))
-            .arg("serve")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn proclab serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the `listening on` line");
-        let addr = line
-            .split_whitespace()
-            .nth(2)
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        let (child, addr) = spawn_server(Path::new(env!("CARGO_BIN_EXE_proclab")), args)
+            .expect("start proclab serve");
         Server { child, addr }
     }
 

@@ -6,7 +6,9 @@ use super::load::{self, Load, Protocol};
 use super::models::{self, Stats};
 use super::prefork::{Prefork, Variant};
 use super::stop::StopSignal;
-use std::process::ExitCode;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +38,44 @@ connections/s, latency p50/p99 and errors.
   --connections N  connections in all (default 10000)
   --handler H      echo | http: what to send and expect (default http)
   --linger0        close with SO_LINGER 0 (no TIME_WAIT on the client)";
+
+/// The server models `--model` chooses from.
+pub const MODELS: [&str; 6] = [
+    "iterative",
+    "fork",
+    "thread",
+    "pool",
+    "prefork",
+    "prefork-reuseport",
+];
+
+/// Start `exe serve ARGS` (the `proclab` binary) and wait until it
+/// listens: the child (stdout read up to its `listening on` line, stderr
+/// piped) and the address it printed. For tests and benches that drive a
+/// real server.
+pub fn spawn_server(exe: &std::path::Path, args: &[&str]) -> std::io::Result<(Child, SocketAddr)> {
+    let mut child = Command::new(exe)
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        BufReader::new(out).read_line(&mut line)?;
+    }
+    match line.split_whitespace().nth(2).and_then(|a| a.parse().ok()) {
+        Some(addr) => Ok((child, addr)),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err(std::io::Error::other(format!(
+                "proclab serve {}: no `listening on ADDR` line (got {line:?})",
+                args.join(" ")
+            )))
+        }
+    }
+}
 
 /// Flag values, `--name value` pairs and bare `--switch`es.
 struct Flags {
@@ -106,14 +146,6 @@ fn serve_inner(args: &[String]) -> Result<(), String> {
         &["model", "workers", "listen", "handler", "backlog", "nofile"],
     )?;
     let model = flags.get("model").unwrap_or("iterative");
-    const MODELS: [&str; 6] = [
-        "iterative",
-        "fork",
-        "thread",
-        "pool",
-        "prefork",
-        "prefork-reuseport",
-    ];
     if !MODELS.contains(&model) {
         return Err(format!(
             "--model {model}: choose one of {}",
