@@ -29,10 +29,14 @@ mod student {
 
 macro_rules! graded {
     // The name is written twice because `cfg` takes only a string literal.
-    ($($exercise:ident $name:literal => $($reference:ident)::+;)*) => {
+    // Attributes (a `cfg` for an exercise of the ordinary world only) go
+    // on both imports.
+    ($($(#[$attr:meta])* $exercise:ident $name:literal => $($reference:ident)::+;)*) => {
         $(
+            $(#[$attr])*
             #[cfg(not(proclab_student = $name))]
             pub use crate::$($reference)::+ as $exercise;
+            $(#[$attr])*
             #[cfg(proclab_student = $name)]
             pub use student::$exercise;
         )*
@@ -60,6 +64,10 @@ graded! {
     kill "kill" => proc::kill;
     scheduler_rr "scheduler_rr" => proc::scheduler_rr;
     mlfq "mlfq" => schedsim::mlfq;
+    #[cfg(not(any(loom, shuttle)))]
+    fork_server_reaping "fork_server_reaping" => serve::fork;
+    thread_pool "thread_pool" => serve::thread_pool;
+    accept_mutex "accept_mutex" => serve::accept_mutex;
 }
 
 /// The exercise this test binary grades, once declared (see [`focus`]).

@@ -7,123 +7,15 @@
 
 #![cfg(not(any(loom, shuttle)))]
 
-use proclab::serve::cli::spawn_server;
-use proclab::serve::load::{self, Load, Protocol};
+use proclab::serve::load::Protocol;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command};
+use std::net::TcpStream;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A running `proclab serve`.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
+mod serve_common;
 
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let (child, addr) = spawn_server(Path::new(env!("CARGO_BIN_EXE_proclab")), args)
-            .expect("start proclab serve");
-        Server { child, addr }
-    }
-
-    fn fds(&self) -> usize {
-        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
-            .map(|d| d.count())
-            .unwrap_or(0)
-    }
-
-    /// Wait (up to 5 s) until the descriptor count is back to `baseline`.
-    fn settles_to(&self, baseline: usize) -> usize {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let now = self.fds();
-            if now <= baseline || Instant::now() > deadline {
-                return now;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// The server's child processes and their states (from `/proc`).
-    fn children(&self) -> Vec<(u32, char)> {
-        let me = self.child.id();
-        let Ok(dir) = std::fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        dir.filter_map(|e| {
-            let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // pid (comm) state ppid ...: comm may hold spaces, so split
-            // after its closing parenthesis.
-            let rest = &stat[stat.rfind(')')? + 2..];
-            let mut fields = rest.split_whitespace();
-            let state = fields.next()?.chars().next()?;
-            let ppid: u32 = fields.next()?.parse().ok()?;
-            (ppid == me).then_some((pid, state))
-        })
-        .collect()
-    }
-
-    /// Wait (up to 5 s) until the server has `expected` children, none a
-    /// zombie; those it has.
-    fn children_settle(&self, expected: usize) -> Vec<(u32, char)> {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let left = self.children();
-            let settled = left.len() == expected && left.iter().all(|(_, s)| *s != 'Z');
-            if settled || Instant::now() > deadline {
-                return left;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// SIGTERM, then the exit status and what it wrote to stderr.
-    fn stop(mut self) -> (i32, String) {
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.child.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        )
-        .expect("signal the server");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(s) = self.child.try_wait().expect("wait") {
-                break s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not stop within 10 s of SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
-        (status.code().unwrap_or(-1), err)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // A test that failed midway: no server outlives it, no zombie.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn load(addr: SocketAddr, protocol: Protocol, connections: usize) -> load::LoadReport {
-    load::run(&Load {
-        addr,
-        clients: 4,
-        connections,
-        protocol,
-        linger_zero: true,
-        timeout: Duration::from_secs(10),
-    })
-}
+use serve_common::{load, Server};
 
 fn ten_thousand_through(model: &str, handler: &str, protocol: Protocol) {
     let server = Server::start(&[
@@ -184,61 +76,6 @@ fn prefork_with_an_accept_mutex_serves_ten_thousand_connections() {
 #[test]
 fn prefork_with_reuseport_serves_ten_thousand_connections() {
     ten_thousand_through("prefork-reuseport", "http", Protocol::Http);
-}
-
-/// SIGKILL the worker that holds the accept mutex (the one waiting in
-/// poll; the other sleeps between tries for the mutex): the master must
-/// release the mutex of the dead holder and respawn it, and serving must
-/// go on without an error.
-#[test]
-fn a_worker_killed_holding_the_accept_mutex_does_not_stop_the_others() {
-    let server = Server::start(&[
-        "--model",
-        "prefork",
-        "--workers",
-        "2",
-        "--listen",
-        "127.0.0.1:0",
-    ]);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let holder = loop {
-        let polling = server.children().into_iter().find(|(pid, _)| {
-            std::fs::read_to_string(format!("/proc/{pid}/wchan")).is_ok_and(|w| w.contains("poll"))
-        });
-        if let Some((pid, _)) = polling {
-            break pid;
-        }
-        assert!(Instant::now() < deadline, "no worker is waiting in poll");
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(holder as i32),
-        nix::sys::signal::Signal::SIGKILL,
-    )
-    .unwrap();
-    // A few first, with a short timeout: a mutex left held fails here in
-    // seconds, not after a thousand timeouts.
-    for connections in [8, 1000] {
-        let report = load::run(&Load {
-            addr: server.addr,
-            clients: 4,
-            connections,
-            protocol: Protocol::Http,
-            linger_zero: true,
-            timeout: Duration::from_secs(2),
-        });
-        assert_eq!(
-            (report.ok, report.errors),
-            (connections, 0),
-            "after the holder's death: {report}"
-        );
-    }
-    let (code, err) = server.stop();
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        err.contains("1 worker(s) respawned, 1 accept mutex(es) released from dead holders"),
-        "{err}"
-    );
 }
 
 /// SIGKILL the master: its workers must not outlive it.

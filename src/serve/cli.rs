@@ -6,6 +6,7 @@ use super::load::{self, Load, Protocol};
 use super::models::{self, Stats};
 use super::prefork::{Prefork, Variant};
 use super::stop::StopSignal;
+use crate::graded::fork_server_reaping::fork_per_connection;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -183,10 +184,10 @@ fn serve_inner(args: &[String]) -> Result<(), String> {
     println!("listening on {addr} ({model}, {} handler)", handler.name());
     let stats = Arc::new(Stats::default());
     let result = match model {
-        "iterative" => models::iterative(&listener, &*handler, &stop, &stats),
-        "fork" => super::fork::fork_per_connection(&listener, &*handler, &stop, &stats),
-        "thread" => models::thread_per_connection(&listener, handler, &stop, stats.clone()),
-        _ => models::thread_pool(&listener, handler, workers, &stop, stats.clone()),
+        "iterative" => models::iterative(listener, &*handler, &stop, &stats),
+        "fork" => fork_per_connection(listener, &*handler, &stop, &stats),
+        "thread" => models::thread_per_connection(listener, handler, &stop, stats.clone()),
+        _ => models::thread_pool(listener, handler, workers, &stop, stats.clone()),
     };
     eprintln!(
         "proclab serve: stopped; {} connection(s) served, {} failed, {} accept back-off(s) for lack of descriptors",

@@ -15,9 +15,12 @@
 //!   pre-forked pool, with nginx's accept mutex in shared memory or one
 //!   `SO_REUSEPORT` socket per worker.
 
+#[path = "../../solutions/accept_mutex.rs"]
+pub mod accept_mutex;
 #[cfg(not(any(loom, shuttle)))]
 pub mod cli;
 #[cfg(not(any(loom, shuttle)))]
+#[path = "../../solutions/fork_server_reaping.rs"]
 pub mod fork;
 pub mod handler;
 pub mod http;
@@ -33,5 +36,7 @@ pub mod prefork;
 pub mod shared;
 #[cfg(not(any(loom, shuttle)))]
 pub mod stop;
+#[path = "../../solutions/thread_pool.rs"]
+pub mod thread_pool;
 
 pub use handler::{Conn, Echo, Handler, Http, Served};

@@ -5,7 +5,7 @@
 
 use super::handler::Handler;
 use super::stop::StopSignal;
-use crate::sleep::BoundedBuffer;
+use crate::graded::thread_pool::ThreadPool;
 use nix::poll::{poll, PollFd, PollFlags};
 use std::io;
 use std::net::{TcpListener, TcpStream};
@@ -125,26 +125,26 @@ pub fn is_out_of_fds(e: &io::Error) -> bool {
 
 /// One connection at a time, on the accepting thread.
 pub fn iterative(
-    listener: &TcpListener,
+    listener: TcpListener,
     handler: &dyn Handler,
     stop: &StopSignal,
     stats: &Stats,
 ) -> io::Result<()> {
-    accept_loop(listener, stop, stats, |stream| {
+    accept_loop(&listener, stop, stats, |stream| {
         serve_one(handler, stream, stats)
     })
 }
 
-/// A new thread for every connection; on stop, in-flight connections are
-/// finished (their threads joined).
+/// A new thread for every connection; on stop, the listener is closed and
+/// in-flight connections are finished (their threads joined).
 pub fn thread_per_connection(
-    listener: &TcpListener,
+    listener: TcpListener,
     handler: Arc<dyn Handler>,
     stop: &StopSignal,
     stats: Arc<Stats>,
 ) -> io::Result<()> {
     let mut running: Vec<thread::JoinHandle<()>> = Vec::new();
-    let result = accept_loop(listener, stop, &stats, |stream| {
+    let result = accept_loop(&listener, stop, &stats, |stream| {
         running.retain(|h| !h.is_finished());
         let (handler, mine) = (handler.clone(), stats.clone());
         match thread::Builder::new().spawn(move || serve_one(&*handler, stream, &mine)) {
@@ -156,6 +156,9 @@ pub fn thread_per_connection(
             }
         }
     });
+    // Stop accepting (the port refuses connections from now on), then
+    // let the in-flight connections finish.
+    drop(listener);
     for h in running {
         let _ = h.join();
     }
@@ -163,35 +166,26 @@ pub fn thread_per_connection(
 }
 
 /// `workers` threads taking connections from a bounded queue of
-/// `2 × workers`: when every worker is busy and the queue is full, the
-/// accepting thread waits (back-pressure: new connections stay in the
-/// kernel's backlog instead of piling up in memory).
+/// `2 × workers` (the exercise `thread_pool`): when every worker is busy
+/// and the queue is full, the accepting thread waits (back-pressure: new
+/// connections stay in the kernel's backlog instead of piling up in
+/// memory). On stop, the queued connections are served and the workers
+/// joined.
 pub fn thread_pool(
-    listener: &TcpListener,
+    listener: TcpListener,
     handler: Arc<dyn Handler>,
     workers: usize,
     stop: &StopSignal,
     stats: Arc<Stats>,
 ) -> io::Result<()> {
     let workers = workers.max(1);
-    let queue: Arc<BoundedBuffer<Option<TcpStream>>> = Arc::new(BoundedBuffer::new(2 * workers));
-    let pool: Vec<_> = (0..workers)
-        .map(|_| {
-            let (queue, handler, stats) = (queue.clone(), handler.clone(), stats.clone());
-            thread::spawn(move || {
-                // `None` is the stop sentinel, one per worker.
-                while let Some(stream) = queue.pop() {
-                    serve_one(&*handler, stream, &stats);
-                }
-            })
-        })
-        .collect();
-    let result = accept_loop(listener, stop, &stats, |stream| queue.push(Some(stream)));
-    for _ in 0..workers {
-        queue.push(None);
-    }
-    for h in pool {
-        let _ = h.join();
-    }
+    let mine = stats.clone();
+    let pool = ThreadPool::new(workers, 2 * workers, move |stream| {
+        serve_one(&*handler, stream, &mine)
+    });
+    let result = accept_loop(&listener, stop, &stats, |stream| pool.submit(stream));
+    drop(listener);
+    let panicked = pool.shutdown();
+    stats.failed.fetch_add(panicked as u64, Relaxed);
     result
 }

@@ -215,13 +215,13 @@ impl Prefork {
         let stats = Stats::default();
         while !stop.requested() {
             let locked = self.variant == Variant::AcceptMutex;
-            if locked && !self.shared.try_lock_accept(me) {
+            if locked && !self.shared.accept_mutex().try_lock(me) {
                 std::thread::sleep(MUTEX_RETRY);
                 continue;
             }
             let accepted = accept_one(listener, stop, master);
             if locked {
-                self.shared.unlock_accept(me);
+                self.shared.accept_mutex().unlock(me);
             }
             match accepted {
                 Ok(Some(stream)) => {
@@ -242,7 +242,7 @@ impl Prefork {
     /// fatal exit).
     fn reap(&mut self, block: bool, respawn: Option<(&dyn Handler, &StopSignal)>) {
         reap_exited(block, |pid, code| {
-            if self.shared.force_unlock_accept(pid.as_raw() as u32) {
+            if self.shared.accept_mutex().force_unlock(pid.as_raw() as u32) {
                 self.forced_unlocks += 1;
             }
             let Some(slot) = self.slots.iter().position(|s| *s == Some(pid)) else {

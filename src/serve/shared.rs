@@ -3,13 +3,12 @@
 //! `MAP_SHARED` page mapped before `fork`, so that every process sees the
 //! same bytes.
 
+use crate::graded::accept_mutex::AcceptMutex;
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 use std::io;
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
-use std::sync::atomic::{
-    AtomicU32, AtomicU64, Ordering::Acquire, Ordering::Relaxed, Ordering::Release,
-};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// Workers a shared page has counters for.
 pub const MAX_WORKERS: usize = 64;
@@ -17,10 +16,8 @@ pub const MAX_WORKERS: usize = 64;
 /// The layout of the page.
 #[repr(C)]
 struct Page {
-    /// The accept mutex: 0 when free, else the holder's pid. A pid (not a
-    /// flag) so that the master can release the mutex of a worker that
-    /// died holding it — nothing else ever would.
-    accept_holder: AtomicU32,
+    /// The accept mutex (the exercise `accept_mutex`): zeroed, it is free.
+    accept: AcceptMutex,
     /// Connections each worker slot has served. Relaxed: statistics.
     served: [AtomicU64; MAX_WORKERS],
 }
@@ -62,35 +59,9 @@ impl Shared {
         unsafe { self.page.as_ref() }
     }
 
-    /// Try to take the accept mutex for `pid`.
-    pub fn try_lock_accept(&self, pid: u32) -> bool {
-        // Acquire: the holder sees what the last holder did under it.
-        self.page()
-            .accept_holder
-            .compare_exchange(0, pid, Acquire, Relaxed)
-            .is_ok()
-    }
-
-    /// Release the accept mutex held by `pid`; false if `pid` did not
-    /// hold it (it was force-released meanwhile).
-    pub fn unlock_accept(&self, pid: u32) -> bool {
-        // Release: pairs with the Acquire of the next holder.
-        self.page()
-            .accept_holder
-            .compare_exchange(pid, 0, Release, Relaxed)
-            .is_ok()
-    }
-
-    /// The master's repair after reaping `pid`: if the dead process held
-    /// the accept mutex, release it (nginx's `ngx_shmtx_force_unlock`).
-    /// True if it did.
-    pub fn force_unlock_accept(&self, pid: u32) -> bool {
-        self.unlock_accept(pid)
-    }
-
-    /// The pid holding the accept mutex (0: free). Relaxed: a report.
-    pub fn accept_holder(&self) -> u32 {
-        self.page().accept_holder.load(Relaxed)
+    /// The accept mutex every worker shares.
+    pub fn accept_mutex(&self) -> &AcceptMutex {
+        &self.page().accept
     }
 
     /// Count a connection served by worker `slot`.

@@ -12,15 +12,20 @@
 //! 4. SIGCHLD only sets a flag and pokes the self-pipe; the main loop then
 //!    calls `waitpid(-1, WNOHANG)` until nothing is left, because one
 //!    SIGCHLD may stand for many exited children. No zombie survives.
-//! 5. On SIGINT/SIGTERM the parent stops accepting, waits for every child
-//!    (each bounded by the idle timeout) and exits.
+//! 5. On SIGINT/SIGTERM the parent stops accepting and closes the
+//!    listening socket — from then on the port refuses connections, unless
+//!    a child kept a copy of it — waits for every child (each bounded by
+//!    the idle timeout) and exits.
+//!
+//! The exercise `fork_server_reaping` is steps 2 to 4: what the child sets
+//! up, which descriptor each side closes, and the reaping loop.
 //!
 //! `fork` is only safe here because the process has one thread: run it
 //! from `proclab serve --model fork`, never from a threaded program.
 
-use super::handler::Handler;
-use super::models::{accept_loop_with, serve_one, Stats};
-use super::stop::StopSignal;
+use crate::serve::handler::Handler;
+use crate::serve::models::{accept_loop_with, serve_one, Stats};
+use crate::serve::stop::StopSignal;
 use nix::errno::Errno;
 use nix::sys::signal::{sigprocmask, SigSet, SigmaskHow};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -31,9 +36,10 @@ use std::net::TcpListener;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering::Relaxed;
 
-/// Serve each connection in a child process of its own.
+/// Serve each connection in a child process of its own, until a stop is
+/// requested; then close `listener` and wait for every child.
 pub fn fork_per_connection(
-    listener: &TcpListener,
+    listener: TcpListener,
     handler: &dyn Handler,
     stop: &StopSignal,
     stats: &Stats,
@@ -42,7 +48,7 @@ pub fn fork_per_connection(
     let live = Cell::new(0usize);
     let reap = |block: bool| reap_children(&live, stats, block);
     let result = accept_loop_with(
-        listener,
+        &listener,
         stop,
         stats,
         |stream| {
@@ -61,7 +67,7 @@ pub fn fork_per_connection(
             // nothing else), so the child may do anything the parent could.
             match unsafe { fork() } {
                 Ok(ForkResult::Child) => {
-                    let code = match child_setup(listener, stop, &old) {
+                    let code = match child_setup(&listener, stop, &old) {
                         Ok(()) => {
                             let child_stats = Stats::default();
                             serve_one(handler, stream, &child_stats);
@@ -76,9 +82,9 @@ pub fn fork_per_connection(
                 }
                 Ok(ForkResult::Parent { .. }) => {
                     live.set(live.get() + 1);
-                    // The parent's copy of the connection: closed now, or the
-                    // client would see it open until the parent exits.
+                    // BEGIN SOLUTION hint: the child has its own copy of the connection now; close the parent's (drop it), or the client never sees the connection end
                     drop(stream);
+                    // END SOLUTION
                 }
                 Err(_) => {
                     // No process to be had (EAGAIN): the connection closes.
@@ -94,22 +100,29 @@ pub fn fork_per_connection(
             }
         },
     );
-    // Graceful stop: every child finishes its connection and is reaped.
+    // Graceful stop: no new connections (the port now refuses them), and
+    // every child finishes its connection and is reaped.
+    drop(listener);
     while live.get() > 0 {
         reap(true);
     }
     result
 }
 
-/// In the child: default signal dispositions, the parent's mask back,
-/// and the descriptors only the parent needs closed.
+/// In the child, before it serves: the signal dispositions back to their
+/// defaults and the parent's signal mask (`mask`) back, so that SIGTERM
+/// ends the child; and the descriptors only the parent needs closed — the
+/// listening socket and the parent's self-pipe.
 fn child_setup(listener: &TcpListener, stop: &StopSignal, mask: &SigSet) -> io::Result<()> {
+    // BEGIN SOLUTION hint: stop.reset_in_child() (default dispositions), then sigprocmask(SIG_SETMASK, Some(mask), None); then stop.close_in_child() and close the listener's raw fd with libc::close (the child `_exit`s, so nothing closes it twice)
     stop.reset_in_child()?;
     sigprocmask(SigmaskHow::SIG_SETMASK, Some(mask), None)?;
+    stop.close_in_child();
     // SAFETY: closing the child's copy of the listening socket; the child
     // never touches `listener` again (it serves one connection and
     // `_exit`s without running destructors).
     unsafe { nix::libc::close(listener.as_raw_fd()) };
+    // END SOLUTION
     Ok(())
 }
 
@@ -118,6 +131,7 @@ fn child_setup(listener: &TcpListener, stop: &StopSignal, mask: &SigSet) -> io::
 /// code (`None`: a signal killed it). One SIGCHLD may stand for many
 /// children, hence the loop. Shared by every server that forks.
 pub fn reap_exited(block: bool, mut exited: impl FnMut(Pid, Option<i32>)) {
+    // BEGIN SOLUTION hint: loop on waitpid(None, flags): Exited(pid, code) → exited(pid, Some(code)); Signaled → exited(pid, None); StillAlive or ECHILD → return; EINTR or other statuses → wait again. After the first reap, always WNOHANG
     let mut flags = if block {
         None
     } else {
@@ -137,6 +151,7 @@ pub fn reap_exited(block: bool, mut exited: impl FnMut(Pid, Option<i32>)) {
         // After one blocking wait, collect the rest without blocking.
         flags = Some(WaitPidFlag::WNOHANG);
     }
+    // END SOLUTION
 }
 
 /// Reap the connection children that exited, counting each one's result.

@@ -1,0 +1,126 @@
+//! Running the crate's `proclab serve` from a test (never forking inside
+//! a test thread) and looking at it from outside, through `/proc`: shared
+//! by `serve` and the server exercises' suites. Everything is bounded: a
+//! server left running is killed and reaped when its handle drops.
+
+#![allow(dead_code)] // each suite uses part of it
+
+use proclab::serve::cli::spawn_server;
+use proclab::serve::load::{self, Load, Protocol};
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+/// A running `proclab serve`.
+pub struct Server {
+    pub child: Child,
+    pub addr: SocketAddr,
+}
+
+impl Server {
+    /// `proclab serve ARGS`, once it has printed its address.
+    pub fn start(args: &[&str]) -> Server {
+        let (child, addr) = spawn_server(Path::new(env!("CARGO_BIN_EXE_proclab")), args)
+            .expect("start proclab serve");
+        Server { child, addr }
+    }
+
+    pub fn fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    }
+
+    /// Wait (up to 5 s) until the descriptor count is back to `baseline`.
+    pub fn settles_to(&self, baseline: usize) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let now = self.fds();
+            if now <= baseline || Instant::now() > deadline {
+                return now;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The server's child processes and their states (from `/proc`).
+    pub fn children(&self) -> Vec<(u32, char)> {
+        let me = self.child.id();
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        dir.filter_map(|e| {
+            let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // pid (comm) state ppid ...: comm may hold spaces, so split
+            // after its closing parenthesis.
+            let rest = &stat[stat.rfind(')')? + 2..];
+            let mut fields = rest.split_whitespace();
+            let state = fields.next()?.chars().next()?;
+            let ppid: u32 = fields.next()?.parse().ok()?;
+            (ppid == me).then_some((pid, state))
+        })
+        .collect()
+    }
+
+    /// Wait (up to 5 s) until the server has `expected` children, none a
+    /// zombie; those it has.
+    pub fn children_settle(&self, expected: usize) -> Vec<(u32, char)> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let left = self.children();
+            let settled = left.len() == expected && left.iter().all(|(_, s)| *s != 'Z');
+            if settled || Instant::now() > deadline {
+                return left;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGTERM, then the exit status and what it wrote to stderr.
+    pub fn stop(mut self) -> (i32, String) {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .expect("signal the server");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(s) = self.child.try_wait().expect("wait") {
+                break s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not stop within 10 s of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        (status.code().unwrap_or(-1), err)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // A test that failed midway: no server outlives it, no zombie.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn load(addr: SocketAddr, protocol: Protocol, connections: usize) -> load::LoadReport {
+    load::run(&Load {
+        addr,
+        clients: 4,
+        connections,
+        protocol,
+        linger_zero: true,
+        timeout: Duration::from_secs(10),
+    })
+}
+
