@@ -16,8 +16,9 @@
 //! * [`schedsim`] — a deterministic scheduling-policy simulator that
 //!   reproduces the OSTEP textbook's `scheduler.py` and `mlfq.py` (the
 //!   `proclab sched` command).
-//! * [`serve`] — servers: connection handlers (echo, strict HTTP/1.1);
-//!   the server models are in progress.
+//! * [`serve`] — servers: connection handlers (echo, strict HTTP/1.1),
+//!   the server models from iterative to a pre-forked pool with nginx's
+//!   accept mutex (`proclab serve`), and a load generator (`proclab load`).
 //! * [`check`] — reusable harnesses: the invariants a primitive must keep.
 //! * [`graded`] — what the exercises' tests run against: the reference
 //!   solution, or a student's file when the grader swaps it in.

@@ -1,19 +1,21 @@
-//! Servers: the fourth layer of the course (exercises and benches to come).
+//! Servers: the fourth layer of the course.
 //!
 //! * [`handler`] — what a server does with an accepted connection: the
 //!   [`Handler`] interface, [`Echo`] (raw TCP) and [`Http`], a strict
 //!   HTTP/1.1 responder.
 //! * [`http`] — the incremental request parser behind [`Http`]: never
 //!   panics on input, refuses with 400/413/431/501/505.
+//! * [`accept_mutex`] (exercise) — nginx's accept mutex, a lock word that
+//!   holds its holder's pid; [`thread_pool`] (exercise) — worker threads
+//!   fed through a bounded queue.
 //! * `listen`, `stop`, `models` (ordinary world only) — the listening
 //!   socket, graceful stop on SIGINT/SIGTERM through a self-pipe, and the
 //!   in-process models: iterative, thread per connection, thread pool.
-//!   `proclab serve` runs them; `load` is the load generator (`proclab
-//!   load`).
-//!
-//! * `fork` — fork per connection; `prefork` and `shared` — the
-//!   pre-forked pool, with nginx's accept mutex in shared memory or one
-//!   `SO_REUSEPORT` socket per worker.
+//!   `proclab serve` runs them (`cli`); `load` is the load generator
+//!   (`proclab load`).
+//! * `fork` (exercise `fork_server_reaping`) — fork per connection;
+//!   `prefork` and `shared` — the pre-forked pool, with the accept mutex
+//!   in shared memory or one `SO_REUSEPORT` socket per worker.
 
 #[path = "../../solutions/accept_mutex.rs"]
 pub mod accept_mutex;

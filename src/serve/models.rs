@@ -1,7 +1,8 @@
 //! The server models that run inside one process: iterative, a thread per
 //! connection, and a pool of threads fed through proclab's own
-//! [`BoundedBuffer`]. All share [`accept_loop`]: poll the listening socket
-//! and the stop pipe, accept, hand the connection over.
+//! [`BoundedBuffer`](crate::sleep::BoundedBuffer). All share
+//! [`accept_loop`]: poll the listening socket and the stop pipe, accept,
+//! hand the connection over.
 
 use super::handler::Handler;
 use super::stop::StopSignal;
