@@ -110,7 +110,11 @@ fn one_holder_at_a_time(workers: usize, rounds: usize) {
     for h in handles {
         join(h);
     }
-    assert_eq!(arena.total(), workers * rounds, "every critical section counted once");
+    assert_eq!(
+        arena.total(),
+        workers * rounds,
+        "every critical section counted once"
+    );
     assert_eq!(arena.mutex.holder(), 0, "free at the end");
 }
 
@@ -198,11 +202,17 @@ mod ordinary {
         assert!(!m.try_lock(6), "a held mutex cannot be taken");
         assert!(!m.unlock(6), "unlock(6) while 5 holds it must say no");
         assert_eq!(m.holder(), 5, "... and leave 5 holding it");
-        assert!(!m.force_unlock(6), "force_unlock of a pid that does not hold it");
+        assert!(
+            !m.force_unlock(6),
+            "force_unlock of a pid that does not hold it"
+        );
         assert_eq!(m.holder(), 5);
         assert!(m.unlock(5));
         assert_eq!(m.holder(), 0);
-        assert!(!m.force_unlock(5), "force_unlock of a free mutex releases nothing");
+        assert!(
+            !m.force_unlock(5),
+            "force_unlock of a free mutex releases nothing"
+        );
     }
 
     #[test]
@@ -267,7 +277,9 @@ mod ordinary {
             let (code, err) = server.stop();
             assert_eq!(code, 0, "{err}");
             assert!(
-                err.contains("1 worker(s) respawned, 1 accept mutex(es) released from dead holders"),
+                err.contains(
+                    "1 worker(s) respawned, 1 accept mutex(es) released from dead holders"
+                ),
                 "{err}"
             );
         }

@@ -116,11 +116,7 @@ fn no_zombie_outlives_a_burst() {
 fn after_sigterm_the_port_refuses_while_a_child_finishes() {
     let mut server = fork_server("echo");
     let mut held = held_connection(&server);
-    kill(
-        Pid::from_raw(server.child.id() as i32),
-        Signal::SIGTERM,
-    )
-    .unwrap();
+    kill(Pid::from_raw(server.child.id() as i32), Signal::SIGTERM).unwrap();
     let deadline = Instant::now() + Duration::from_secs(3);
     loop {
         match TcpStream::connect_timeout(&server.addr, Duration::from_secs(1)) {

@@ -123,4 +123,3 @@ pub fn load(addr: SocketAddr, protocol: Protocol, connections: usize) -> load::L
         timeout: Duration::from_secs(10),
     })
 }
-
