@@ -65,7 +65,14 @@ impl<J: Send + 'static> ThreadPool<J> {
         let queue: Arc<BoundedBuffer<Task<J>>> = Arc::new(BoundedBuffer::new(capacity));
         let work = Arc::new(work);
         let panicked = Arc::new(AtomicUsize::new(0));
-        todo!("spawn `workers` threads; each pops tasks from the queue until it pops a Stop, running each job with `run_job`");
+        let workers: Vec<JoinHandle<()>> = (0..workers)
+            .map(|_| {
+                let (queue, work, panicked) = (queue.clone(), work.clone(), panicked.clone());
+                thread::spawn(move || {
+                    todo!("the worker's life: pop tasks from the queue until one is a Stop, running each job with `run_job(&*work, job, &panicked)`")
+                })
+            })
+            .collect();
         ThreadPool {
             queue,
             workers,

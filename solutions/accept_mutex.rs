@@ -44,10 +44,13 @@ impl AcceptMutex {
     }
 
     /// Take the mutex for process `pid` if it is free; true if it was taken.
-    /// Never waits. `pid` is not 0 (0 means "free").
+    /// Never waits.
+    ///
+    /// Panics with "try_lock: pid 0 means free, not a process" if `pid` is
+    /// 0: a holder 0 would look free to everyone.
     pub fn try_lock(&self, pid: u32) -> bool {
+        // BEGIN SOLUTION hint: refuse pid 0 with a panic naming the rule (see the doc comment); then one compare-and-set from 0 (free) to `pid`, Acquire if it succeeds, so the new holder sees what the last one did
         assert_ne!(pid, 0, "try_lock: pid 0 means free, not a process");
-        // BEGIN SOLUTION hint: one compare-and-set from 0 (free) to `pid`; Acquire if it succeeds, so the new holder sees what the last one did
         self.holder
             .compare_exchange(0, pid, Acquire, Relaxed)
             .is_ok()

@@ -61,18 +61,18 @@ impl<J: Send + 'static> ThreadPool<J> {
         let queue: Arc<BoundedBuffer<Task<J>>> = Arc::new(BoundedBuffer::new(capacity));
         let work = Arc::new(work);
         let panicked = Arc::new(AtomicUsize::new(0));
-        // BEGIN SOLUTION hint: spawn `workers` threads; each pops tasks from the queue until it pops a Stop, running each job with `run_job`
-        let workers = (0..workers)
+        let workers: Vec<JoinHandle<()>> = (0..workers)
             .map(|_| {
                 let (queue, work, panicked) = (queue.clone(), work.clone(), panicked.clone());
                 thread::spawn(move || {
+                    // BEGIN SOLUTION hint: the worker's life: pop tasks from the queue until one is a Stop, running each job with `run_job(&*work, job, &panicked)`
                     while let Task::Run(job) = queue.pop() {
                         run_job(&*work, job, &panicked);
                     }
+                    // END SOLUTION
                 })
             })
             .collect();
-        // END SOLUTION
         ThreadPool {
             queue,
             workers,

@@ -217,3 +217,9 @@ fn bad_flags_are_errors_naming_them() {
     assert_eq!(code, Some(2));
     assert!(err.contains("--connect ADDR is required"), "{err}");
 }
+
+#[test]
+#[should_panic(expected = "ThreadPool::new: a pool needs at least one worker")]
+fn a_thread_pool_without_workers_is_refused() {
+    let _ = proclab::serve::thread_pool::ThreadPool::new(0, 1, |_: ()| {});
+}

@@ -140,12 +140,6 @@ mod ordinary {
     }
 
     #[test]
-    #[should_panic(expected = "ThreadPool::new: a pool needs at least one worker")]
-    fn a_pool_without_workers_is_refused() {
-        let _ = ThreadPool::new(0, 1, |_: ()| {});
-    }
-
-    #[test]
     fn many_jobs_through_a_small_queue() {
         let count = Arc::new(AtomicUsize::new(0));
         let c = count.clone();

@@ -110,6 +110,29 @@ impl Drop for Server {
         // A test that failed midway: no server outlives it, no zombie.
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            // The server's own account — a panic in it (a `todo!()` left in
+            // an exercise, say) is the real cause of the failure — copied
+            // into the test's output, where the grader looks for it.
+            eprintln!("proclab serve's stderr:\n{}", self.stderr_so_far());
+        }
+    }
+}
+
+impl Server {
+    /// What the server wrote to stderr, without waiting for more (its
+    /// children may still hold the pipe open).
+    fn stderr_so_far(&mut self) -> String {
+        let Some(mut err) = self.child.stderr.take() else {
+            return String::new();
+        };
+        let flags = nix::fcntl::fcntl(&err, nix::fcntl::FcntlArg::F_GETFL).unwrap_or(0);
+        let nonblocking =
+            nix::fcntl::OFlag::from_bits_truncate(flags) | nix::fcntl::OFlag::O_NONBLOCK;
+        let _ = nix::fcntl::fcntl(&err, nix::fcntl::FcntlArg::F_SETFL(nonblocking));
+        let mut bytes = Vec::new();
+        let _ = err.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 }
 
