@@ -227,7 +227,7 @@ mod ordinary {
         use std::time::{Duration, Instant};
 
         /// SIGKILL the worker that holds the accept mutex (the one waiting
-        /// in poll; the other sleeps between tries for the mutex): the
+        /// in poll; the other sleeps on a futex until the mutex is released): the
         /// master must release the dead holder's mutex and respawn it, and
         /// serving must go on without an error.
         #[test]

@@ -46,8 +46,10 @@ pub enum Variant {
 /// would fail again at once — nginx's "fatal" exit code).
 const FATAL: i32 = 2;
 
-/// How long a worker waiting for the accept mutex sleeps between tries.
-const MUTEX_RETRY: Duration = Duration::from_micros(200);
+/// The longest a worker sleeps waiting for the accept mutex before it
+/// looks again (a release wakes it sooner): bounds how long a stop or a
+/// lost wake-up could go unnoticed.
+const MUTEX_WAIT: Duration = Duration::from_millis(250);
 
 /// The master's view of the workers and what they served.
 #[derive(Debug)]
@@ -215,13 +217,17 @@ impl Prefork {
         let stats = Stats::default();
         while !stop.requested() {
             let locked = self.variant == Variant::AcceptMutex;
-            if locked && !self.shared.accept_mutex().try_lock(me) {
-                std::thread::sleep(MUTEX_RETRY);
-                continue;
+            if locked {
+                let seen = self.shared.releases();
+                if !self.shared.accept_mutex().try_lock(me) {
+                    self.shared.sleep_until_released(seen, MUTEX_WAIT);
+                    continue;
+                }
             }
             let accepted = accept_one(listener, stop, master);
             if locked {
                 self.shared.accept_mutex().unlock(me);
+                self.shared.released();
             }
             match accepted {
                 Ok(Some(stream)) => {
@@ -244,6 +250,7 @@ impl Prefork {
         reap_exited(block, |pid, code| {
             if self.shared.accept_mutex().force_unlock(pid.as_raw() as u32) {
                 self.forced_unlocks += 1;
+                self.shared.released();
             }
             let Some(slot) = self.slots.iter().position(|s| *s == Some(pid)) else {
                 return;

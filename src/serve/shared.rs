@@ -2,13 +2,24 @@
 //! `ngx_shmtx` accept mutex and per-worker counters, in one anonymous
 //! `MAP_SHARED` page mapped before `fork`, so that every process sees the
 //! same bytes.
+//!
+//! A worker that finds the accept mutex taken has nothing else to do (it
+//! serves one connection at a time), so it sleeps until the mutex is
+//! released — on a futex, the kernel's wait queue keyed by an address,
+//! which works across processes on a shared mapping. nginx's `ngx_shmtx`
+//! sleeps on a POSIX semaphore in the same place for the same reason.
+//! The futex word is a release counter beside the mutex: a waiter reads
+//! it, tries the mutex, and sleeps only while the counter still has the
+//! value it read, so a release between the try and the sleep is never
+//! missed.
 
 use crate::graded::accept_mutex::AcceptMutex;
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 use std::io;
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::SeqCst};
+use std::time::Duration;
 
 /// Workers a shared page has counters for.
 pub const MAX_WORKERS: usize = 64;
@@ -18,6 +29,12 @@ pub const MAX_WORKERS: usize = 64;
 struct Page {
     /// The accept mutex (the exercise `accept_mutex`): zeroed, it is free.
     accept: AcceptMutex,
+    /// Bumped after every release of `accept` (and every forced one): the
+    /// futex word workers sleep on while the mutex is taken.
+    releases: AtomicU32,
+    /// Workers asleep (or about to be) on `releases`; a release makes the
+    /// wake-up system call only when there is one.
+    sleepers: AtomicU32,
     /// Connections each worker slot has served. Relaxed: statistics.
     served: [AtomicU64; MAX_WORKERS],
 }
@@ -62,6 +79,63 @@ impl Shared {
     /// The accept mutex every worker shares.
     pub fn accept_mutex(&self) -> &AcceptMutex {
         &self.page().accept
+    }
+
+    /// The release counter, read before trying the mutex: the value to
+    /// pass to [`Shared::sleep_until_released`] if the try fails.
+    pub fn releases(&self) -> u32 {
+        self.page().releases.load(SeqCst)
+    }
+
+    /// Sleep until the accept mutex is released after the release count
+    /// `seen` was read, or `timeout` passes, or a signal arrives. Returns at
+    /// once if a release already happened.
+    pub fn sleep_until_released(&self, seen: u32, timeout: Duration) {
+        let page = self.page();
+        // SeqCst, here and in `released`: the sleeper announces itself and
+        // then (in the kernel) reads `releases`; the releaser bumps
+        // `releases` and then reads `sleepers`. In one total order at least
+        // one of them sees the other's write, so no sleeper is missed.
+        page.sleepers.fetch_add(1, SeqCst);
+        let timeout = nix::libc::timespec {
+            tv_sec: timeout.as_secs() as nix::libc::time_t,
+            tv_nsec: timeout.subsec_nanos() as nix::libc::c_long,
+        };
+        // SAFETY: FUTEX_WAIT on a 4-byte aligned word of a mapping that
+        // lives as long as `self`; the kernel only reads it and the
+        // timeout. Not FUTEX_PRIVATE: the word is shared across processes.
+        // Errors (EAGAIN: released already; EINTR; ETIMEDOUT) all mean
+        // "look again", which the caller does.
+        unsafe {
+            nix::libc::syscall(
+                nix::libc::SYS_futex,
+                page.releases.as_ptr(),
+                nix::libc::FUTEX_WAIT,
+                seen,
+                &timeout as *const nix::libc::timespec,
+                std::ptr::null::<u32>(),
+                0u32,
+            );
+        }
+        page.sleepers.fetch_sub(1, SeqCst);
+    }
+
+    /// After the accept mutex was released (by its holder, or by the master
+    /// for a dead one): bump the release count and wake one sleeper, if any.
+    pub fn released(&self) {
+        let page = self.page();
+        page.releases.fetch_add(1, SeqCst);
+        if page.sleepers.load(SeqCst) > 0 {
+            // SAFETY: FUTEX_WAKE on the same word; it reads nothing else.
+            unsafe {
+                nix::libc::syscall(
+                    nix::libc::SYS_futex,
+                    page.releases.as_ptr(),
+                    nix::libc::FUTEX_WAKE,
+                    1u32,
+                );
+            }
+        }
     }
 
     /// Count a connection served by worker `slot`.
