@@ -46,6 +46,7 @@ fn main() {
     use nix::sys::resource::UsageWho::{RUSAGE_CHILDREN, RUSAGE_SELF};
     let mut at4 = Vec::new();
     let mut server_cpu = Vec::new();
+    let mut spread_lines = Vec::new();
     for model in MODELS {
         let (server0, client0) = (cpu(RUSAGE_CHILDREN), cpu(RUSAGE_SELF));
         let (mut child, addr) = spawn_server(
@@ -84,6 +85,20 @@ fn main() {
             nix::sys::signal::Signal::SIGTERM,
         );
         let _ = child.wait();
+        // The pre-forked pools say how the connections were spread over
+        // their workers.
+        let mut summary = String::new();
+        if let Some(mut err) = child.stderr.take() {
+            use std::io::Read;
+            let _ = err.read_to_string(&mut summary);
+        }
+        if let Some(spread) = summary
+            .split("per worker ")
+            .nth(1)
+            .and_then(|rest| rest.split(';').next())
+        {
+            spread_lines.push(format!("  {model:<18} connections per worker {spread}"));
+        }
         // Waited for: the server's CPU (and its reaped children's) is in
         // RUSAGE_CHILDREN now.
         let served = (2 * runs * connections) as f64;
@@ -95,6 +110,9 @@ fn main() {
         );
         at4.push((model, rates[1]));
         server_cpu.push((model, server));
+    }
+    for line in &spread_lines {
+        println!("{line}");
     }
     let rate = |m: &str| at4.iter().find(|(n, _)| *n == m).map_or(0.0, |(_, r)| *r);
     let fork = rate("fork");
