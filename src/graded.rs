@@ -68,6 +68,7 @@ graded! {
     fork_server_reaping "fork_server_reaping" => serve::fork;
     thread_pool "thread_pool" => serve::thread_pool;
     accept_mutex "accept_mutex" => serve::accept_mutex;
+    channel_codec "channel_codec" => master::channel_codec;
 }
 
 /// The exercise this test binary grades, once declared (see [`focus`]).

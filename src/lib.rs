@@ -19,6 +19,8 @@
 //! * [`serve`] — servers: connection handlers (echo, strict HTTP/1.1),
 //!   the server models from iterative to a pre-forked pool with nginx's
 //!   accept mutex (`proclab serve`), and a load generator (`proclab load`).
+//! * [`master`] — nginx's master/worker process model (in progress): the
+//!   channel protocol's frames and channels with descriptor passing.
 //! * [`check`] — reusable harnesses: the invariants a primitive must keep.
 //! * [`graded`] — what the exercises' tests run against: the reference
 //!   solution, or a student's file when the grader swaps it in.
@@ -29,6 +31,7 @@
 pub mod check;
 pub mod graded;
 pub mod locks;
+pub mod master;
 pub mod proc;
 pub mod schedsim;
 pub mod serve;

@@ -1,0 +1,12 @@
+//! Master and workers: nginx's process model (in progress).
+//!
+//! * [`channel_codec`] (exercise) — the frame of the channel protocol:
+//!   command, pid, slot, and whether a descriptor travels with it; a
+//!   decoder that refuses every malformed frame with a reason.
+//! * `channel` (ordinary world only) — a channel end: a sequenced-packet
+//!   Unix socket carrying frames, with descriptors passed as `SCM_RIGHTS`.
+
+#[cfg(not(any(loom, shuttle)))]
+pub mod channel;
+#[path = "../../solutions/channel_codec.rs"]
+pub mod channel_codec;
