@@ -90,11 +90,13 @@ impl<J: Send + 'static> ThreadPool<J> {
     /// Run every job submitted so far, then stop the workers and wait for
     /// them. Returns how many jobs panicked.
     ///
-    /// Panics if a worker thread died outside a job (a bug in the pool).
+    /// Panics if a worker thread died of a panic (a bug in the pool: a job's
+    /// panic is caught).
     pub fn shutdown(mut self) -> usize {
         assert!(
             self.stop_workers(),
-            "ThreadPool::shutdown: a worker thread panicked outside a job"
+            "ThreadPool::shutdown: a worker thread died of a panic (a job's panic escaped \
+             run_job, or the pool's own code panicked)"
         );
         self.panicked.load(Relaxed)
     }

@@ -180,10 +180,22 @@ fn sigterm_ends_a_connections_child() {
         Ok(0) => {}
         Err(e) if e.kind() == ErrorKind::ConnectionReset => {}
         Ok(n) => panic!("the child answered {n} bytes instead of dying"),
-        Err(e) => panic!(
-            "3 s after SIGTERM the connection's child still holds the connection ({e}): \
-             it kept the parent's handler or its blocked-signal mask"
-        ),
+        Err(e) => {
+            let alive = server
+                .children()
+                .iter()
+                .any(|(pid, s)| *pid == child && *s != 'Z');
+            if alive {
+                panic!(
+                    "3 s after SIGTERM the connection's child is still running ({e}): \
+                     it kept the parent's SIGTERM handler or its blocked-signal mask"
+                )
+            }
+            panic!(
+                "the connection's child died of SIGTERM, yet 3 s later the connection is \
+                 still open ({e}): another copy of it is open — does the parent close its copy?"
+            )
+        }
     }
     let left = server.children_settle(0);
     assert!(left.is_empty(), "children left: {left:?}");

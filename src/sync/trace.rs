@@ -196,15 +196,17 @@ macro_rules! traced {
 }
 pub(crate) use traced;
 
-/// The `atomic` module of a model world: its atomics, with `AtomicBool` and
-/// `AtomicUsize` (the ones proclab uses) traced. `traced_atomics!(loom::sync::atomic)`.
+/// The `atomic` module of a model world: its atomics, with `AtomicBool`,
+/// `AtomicUsize` and `AtomicU32` (the ones proclab uses) traced.
+/// `traced_atomics!(loom::sync::atomic)`.
 macro_rules! traced_atomics {
     ($($world:ident)::+) => {
         pub use $($world)::+::{fence, Ordering};
-        pub use $($world)::+::{AtomicI32, AtomicI64, AtomicIsize, AtomicU32, AtomicU64};
+        pub use $($world)::+::{AtomicI32, AtomicI64, AtomicIsize, AtomicU64};
 
         $crate::sync::trace::traced!($($world)::+::AtomicBool, AtomicBool, bool, fetch_or, fetch_and);
         $crate::sync::trace::traced!($($world)::+::AtomicUsize, AtomicUsize, usize, fetch_add, fetch_sub, fetch_or, fetch_and);
+        $crate::sync::trace::traced!($($world)::+::AtomicU32, AtomicU32, u32, fetch_add, fetch_sub, fetch_or, fetch_and);
         $crate::sync::trace::traced_ptr!($($world)::+);
     };
 }
