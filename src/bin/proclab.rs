@@ -23,7 +23,10 @@ usage: proclab <command> [flags]
         Serve connections until SIGINT/SIGTERM (see `proclab serve --help`).
 
   load --connect ADDR [--clients N] [--connections N] [--handler echo|http] [--linger0]
-        Open short connections and report connections/s, latency, errors.";
+        Open short connections and report connections/s, latency, errors.
+
+  ps [--pid PID] [--json]
+        List the running proclab masters and their workers, from /proc.";
 
 const SCHED_HELP: &str = "\
 proclab sched: the OSTEP scheduling simulators' flags.
@@ -56,6 +59,8 @@ fn main() -> ExitCode {
         Some("serve") => proclab::serve::cli::serve(&args[1..]),
         #[cfg(not(any(loom, shuttle)))]
         Some("load") => proclab::serve::cli::load(&args[1..]),
+        #[cfg(not(any(loom, shuttle)))]
+        Some("ps") => proclab::master::ps::main(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             ExitCode::SUCCESS

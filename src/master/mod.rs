@@ -5,8 +5,12 @@
 //!   decoder that refuses every malformed frame with a reason.
 //! * `channel` (ordinary world only) — a channel end: a sequenced-packet
 //!   Unix socket carrying frames, with descriptors passed as `SCM_RIGHTS`.
+//! * `ps` (ordinary world only) — `proclab ps`: masters and their workers
+//!   from `/proc`, flagging a replaced executable.
 
 #[cfg(not(any(loom, shuttle)))]
 pub mod channel;
 #[path = "../../solutions/channel_codec.rs"]
 pub mod channel_codec;
+#[cfg(not(any(loom, shuttle)))]
+pub mod ps;
