@@ -19,5 +19,6 @@
 //! ```
 
 pub mod locks;
+pub mod master;
 pub mod procs;
 pub mod rwlocks;

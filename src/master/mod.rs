@@ -5,6 +5,9 @@
 //!   decoder that refuses every malformed frame with a reason.
 //! * `channel` (ordinary world only) — a channel end: a sequenced-packet
 //!   Unix socket carrying frames, with descriptors passed as `SCM_RIGHTS`.
+//! * [`supervisor`] — the master's process table and decisions (respawn,
+//!   broadcasts, graceful and fast stop, reload, heartbeats), separate from
+//!   real processes so that shuttle can check it with thread workers.
 //! * `ps` (ordinary world only) — `proclab ps`: masters and their workers
 //!   from `/proc`, flagging a replaced executable.
 
@@ -14,3 +17,4 @@ pub mod channel;
 pub mod channel_codec;
 #[cfg(not(any(loom, shuttle)))]
 pub mod ps;
+pub mod supervisor;
