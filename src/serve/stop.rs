@@ -7,24 +7,30 @@
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering::SeqCst};
 
-/// Set by the handler. SeqCst: read by the loop after poll says the pipe
-/// is readable, and signal handlers are not the place to be clever.
+/// Set by the SIGINT/SIGTERM handler. SeqCst: read by the loop after poll
+/// says the pipe is readable, and signal handlers are not the place to be
+/// clever.
 static STOP: AtomicBool = AtomicBool::new(false);
-/// Set by the SIGCHLD handler (when watched): some child changed state.
-static CHILD: AtomicBool = AtomicBool::new(false);
+/// Signals received and not yet taken: bit `n` for signal number `n`.
+static PENDING: AtomicU64 = AtomicU64::new(0);
+/// Signals with our handler installed: bit `n` for signal number `n`.
+static CAUGHT: AtomicU64 = AtomicU64::new(0);
 /// The write end of the self-pipe, for the handler (-1: none yet).
 static PIPE: AtomicI32 = AtomicI32::new(-1);
 
-extern "C" fn on_stop_signal(_: nix::libc::c_int) {
-    STOP.store(true, SeqCst);
+extern "C" fn on_signal(signal: nix::libc::c_int) {
+    if signal == nix::libc::SIGINT || signal == nix::libc::SIGTERM {
+        STOP.store(true, SeqCst);
+    }
+    PENDING.fetch_or(bit(signal), SeqCst);
     poke_pipe();
 }
 
-extern "C" fn on_child_signal(_: nix::libc::c_int) {
-    CHILD.store(true, SeqCst);
-    poke_pipe();
+/// The bit of signal number `n` in the masks.
+fn bit(n: nix::libc::c_int) -> u64 {
+    1u64.checked_shl(n as u32).unwrap_or(0)
 }
 
 /// Make the self-pipe readable (from a signal handler: only write(2)).
@@ -63,36 +69,45 @@ impl StopSignal {
             )?;
         }
         PIPE.store(write.as_raw_fd(), SeqCst);
-        let action = SigAction::new(
-            SigHandler::Handler(on_stop_signal),
-            SaFlags::SA_RESTART,
-            SigSet::empty(),
-        );
-        for signal in [Signal::SIGINT, Signal::SIGTERM] {
-            // SAFETY: the handler only stores to atomics and calls write(2),
+        let stop = StopSignal { read, write };
+        stop.catch(&[Signal::SIGINT, Signal::SIGTERM])?;
+        Ok(stop)
+    }
+
+    /// Catch `signals` too: each arrival is noted (see
+    /// [`StopSignal::take`]) and makes the pipe readable. SIGINT and
+    /// SIGTERM also request a stop.
+    pub fn catch(&self, signals: &[Signal]) -> io::Result<()> {
+        for &signal in signals {
+            let mut flags = SaFlags::SA_RESTART;
+            if signal == Signal::SIGCHLD {
+                flags |= SaFlags::SA_NOCLDSTOP;
+            }
+            let action = SigAction::new(SigHandler::Handler(on_signal), flags, SigSet::empty());
+            // SAFETY: the handler only updates atomics and calls write(2),
             // both async-signal-safe.
             unsafe { sigaction(signal, &action) }?;
+            CAUGHT.fetch_or(bit(signal as nix::libc::c_int), SeqCst);
         }
-        Ok(StopSignal { read, write })
+        Ok(())
     }
 
     /// Also watch SIGCHLD: [`StopSignal::children_changed`] then reports
     /// that some child exited (reap them all: signals of the same kind
     /// merge, one SIGCHLD can stand for many children).
     pub fn watch_children(&self) -> io::Result<()> {
-        let action = SigAction::new(
-            SigHandler::Handler(on_child_signal),
-            SaFlags::SA_RESTART | SaFlags::SA_NOCLDSTOP,
-            SigSet::empty(),
-        );
-        // SAFETY: the handler only stores to atomics and calls write(2).
-        unsafe { sigaction(Signal::SIGCHLD, &action) }?;
-        Ok(())
+        self.catch(&[Signal::SIGCHLD])
+    }
+
+    /// Did `signal` arrive since the last time it was taken? (Clears it.)
+    pub fn take(&self, signal: Signal) -> bool {
+        let b = bit(signal as nix::libc::c_int);
+        PENDING.fetch_and(!b, SeqCst) & b != 0
     }
 
     /// Did a SIGCHLD arrive since the last call? (Clears the flag.)
     pub fn children_changed(&self) -> bool {
-        CHILD.swap(false, SeqCst)
+        self.take(Signal::SIGCHLD)
     }
 
     /// Empty the self-pipe (after poll said it is readable).
@@ -101,15 +116,18 @@ impl StopSignal {
         while matches!(nix::unistd::read(&self.read, &mut buf), Ok(n) if n > 0) {}
     }
 
-    /// In a freshly forked child: the default dispositions for SIGINT,
-    /// SIGTERM and SIGCHLD again (a child serving one connection should
-    /// die of SIGTERM, not set the parent's flags).
+    /// In a freshly forked child: the default disposition again for every
+    /// signal caught here (a child serving one connection should die of
+    /// SIGTERM, not set the parent's flags), and nothing pending.
     pub fn reset_in_child(&self) -> io::Result<()> {
         let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
-        for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGCHLD] {
+        for signal in Self::handled().iter() {
             // SAFETY: installing SIG_DFL runs no code of ours.
             unsafe { sigaction(signal, &default) }?;
         }
+        CAUGHT.store(0, SeqCst);
+        PENDING.store(0, SeqCst);
+        STOP.store(false, SeqCst);
         PIPE.store(-1, SeqCst);
         Ok(())
     }
@@ -126,11 +144,14 @@ impl StopSignal {
         }
     }
 
-    /// The signals this module handles, for blocking them around `fork`.
+    /// The signals caught here, for blocking them around `fork`.
     pub fn handled() -> SigSet {
+        let caught = CAUGHT.load(SeqCst);
         let mut set = SigSet::empty();
-        for s in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGCHLD] {
-            set.add(s);
+        for signal in Signal::iterator() {
+            if caught & bit(signal as nix::libc::c_int) != 0 {
+                set.add(signal);
+            }
         }
         set
     }
@@ -142,7 +163,8 @@ impl StopSignal {
 
     /// Request a stop from inside the program (as the signal would).
     pub fn request(&self) {
-        on_stop_signal(0);
+        STOP.store(true, SeqCst);
+        poke_pipe();
     }
 
     /// The pipe's read end: readable once a stop was requested.
