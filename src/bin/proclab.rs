@@ -25,6 +25,9 @@ usage: proclab <command> [flags]
   load --connect ADDR [--clients N] [--connections N] [--handler echo|http] [--linger0]
         Open short connections and report connections/s, latency, errors.
 
+  master --config FILE
+        nginx's process model: a master supervising workers (see examples/master.toml).
+
   ps [--pid PID] [--json]
         List the running proclab masters and their workers, from /proc.";
 
@@ -61,6 +64,8 @@ fn main() -> ExitCode {
         Some("load") => proclab::serve::cli::load(&args[1..]),
         #[cfg(not(any(loom, shuttle)))]
         Some("ps") => proclab::master::ps::main(&args[1..]),
+        #[cfg(not(any(loom, shuttle)))]
+        Some("master") => proclab::master::run::main(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -16,5 +16,13 @@ pub mod channel;
 #[path = "../../solutions/channel_codec.rs"]
 pub mod channel_codec;
 #[cfg(not(any(loom, shuttle)))]
+pub mod config;
+#[cfg(not(any(loom, shuttle)))]
+pub mod log;
+#[cfg(not(any(loom, shuttle)))]
 pub mod ps;
+#[cfg(not(any(loom, shuttle)))]
+pub mod run;
 pub mod supervisor;
+#[cfg(not(any(loom, shuttle)))]
+pub mod worker;

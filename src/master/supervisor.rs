@@ -49,7 +49,7 @@ pub const FIRST_TERM_DELAY: Duration = Duration::from_millis(50);
 pub enum Exit {
     /// It exited with this status.
     Code(i32),
-    /// A signal (this number) killed it.
+    /// A signal (this number; 0 if not known) killed it.
     Signal(i32),
 }
 
@@ -321,7 +321,8 @@ impl<H: Host> Supervisor<H> {
         let mut unreachable = Vec::new();
         for (i, row) in self.slots.iter().enumerate() {
             let Some(row) = row else { continue };
-            if i != slot && !self.host.send(&row.channel, &frame, passing) {
+            // A worker told to stop may be gone already: not news.
+            if i != slot && !self.host.send(&row.channel, &frame, passing) && !row.exiting {
                 unreachable.push(row.pid);
             }
         }
@@ -349,6 +350,7 @@ impl<H: Host> Supervisor<H> {
             "worker {pid} (slot {slot}) {}{}",
             match exit {
                 Exit::Code(c) => format!("exited with status {c}"),
+                Exit::Signal(0) => "was killed by a signal".to_string(),
                 Exit::Signal(s) => format!("was killed by signal {s}"),
             },
             if fatal {
@@ -443,7 +445,9 @@ impl<H: Host> Supervisor<H> {
         };
         let mut hung = Vec::new();
         for (slot, row) in self.slots.iter_mut().enumerate() {
-            let Some(row) = row.as_mut().filter(|r| !r.hung) else {
+            // A worker told to stop may be busy finishing connections;
+            // the shutdown timeout, not the heartbeat, bounds it.
+            let Some(row) = row.as_mut().filter(|r| !r.hung && !r.exiting) else {
                 continue;
             };
             if let Some(beat) = self.host.heartbeat(slot) {

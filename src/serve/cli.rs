@@ -55,8 +55,18 @@ pub const MODELS: [&str; 6] = [
 /// piped) and the address it printed. For tests and benches that drive a
 /// real server.
 pub fn spawn_server(exe: &std::path::Path, args: &[&str]) -> std::io::Result<(Child, SocketAddr)> {
+    spawn_listening(exe, "serve", args)
+}
+
+/// `exe COMMAND ARGS` (`serve` or `master`), once it has printed the
+/// line naming the address it listens on (`… listening on ADDR …`).
+pub fn spawn_listening(
+    exe: &std::path::Path,
+    command: &str,
+    args: &[&str],
+) -> std::io::Result<(Child, SocketAddr)> {
     let mut child = Command::new(exe)
-        .arg("serve")
+        .arg(command)
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -65,13 +75,17 @@ pub fn spawn_server(exe: &std::path::Path, args: &[&str]) -> std::io::Result<(Ch
     if let Some(out) = child.stdout.take() {
         BufReader::new(out).read_line(&mut line)?;
     }
-    match line.split_whitespace().nth(2).and_then(|a| a.parse().ok()) {
+    let addr = line
+        .split_once("listening on ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|a| a.parse().ok());
+    match addr {
         Some(addr) => Ok((child, addr)),
         None => {
             let _ = child.kill();
             let _ = child.wait();
             Err(std::io::Error::other(format!(
-                "proclab serve {}: no `listening on ADDR` line (got {line:?})",
+                "proclab {command} {}: no `listening on ADDR` line (got {line:?})",
                 args.join(" ")
             )))
         }

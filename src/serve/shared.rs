@@ -37,7 +37,14 @@ struct Page {
     sleepers: AtomicU32,
     /// Connections each worker slot has served. Relaxed: statistics.
     served: [AtomicU64; MAX_WORKERS],
+    /// Each slot's last heartbeat, in milliseconds of the monotonic clock
+    /// (one clock for every process). Relaxed: a timestamp read by the
+    /// master to spot a silent worker, ordering nothing else.
+    beats: [AtomicU64; MAX_BEATS],
 }
+
+/// Slots with a heartbeat (a master's table has at most this many rows).
+pub const MAX_BEATS: usize = 1024;
 
 /// A mapping of one shared page (the accept mutex and the per-worker
 /// counters), shared with every process forked after it
@@ -138,6 +145,19 @@ impl Shared {
         }
     }
 
+    /// Worker `slot` is alive at `now` (see [`monotonic_now`]).
+    pub fn beat(&self, slot: usize, now: std::time::Duration) {
+        if let Some(b) = self.page().beats.get(slot) {
+            b.store(now.as_millis() as u64, Relaxed);
+        }
+    }
+
+    /// When worker `slot` last beat (zero: never).
+    pub fn last_beat(&self, slot: usize) -> std::time::Duration {
+        let ms = self.page().beats.get(slot).map_or(0, |b| b.load(Relaxed));
+        std::time::Duration::from_millis(ms)
+    }
+
     /// Count a connection served by worker `slot`.
     pub fn count_served(&self, slot: usize) {
         if let Some(c) = self.page().served.get(slot) {
@@ -160,4 +180,12 @@ impl Drop for Shared {
         // not used after this.
         let _ = unsafe { munmap(self.page.cast(), std::mem::size_of::<Page>()) };
     }
+}
+
+/// The monotonic clock (`CLOCK_MONOTONIC`): the same in every process of
+/// the machine, unlike an [`std::time::Instant`], whose value is opaque.
+pub fn monotonic_now() -> std::time::Duration {
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC)
+        .map(std::time::Duration::from)
+        .unwrap_or_default()
 }

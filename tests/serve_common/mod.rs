@@ -27,6 +27,24 @@ impl Server {
         Server { child, addr }
     }
 
+    /// `proclab master --config CONFIG`, once it has printed its address.
+    pub fn master(config: &Path) -> Server {
+        let config = config.to_str().expect("a UTF-8 path");
+        let (child, addr) = proclab::serve::cli::spawn_listening(
+            Path::new(env!("CARGO_BIN_EXE_proclab")),
+            "master",
+            &["--config", config],
+        )
+        .expect("start proclab master");
+        Server { child, addr }
+    }
+
+    /// Send `signal` to the server (the master).
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), signal)
+            .expect("signal the server");
+    }
+
     pub fn fds(&self) -> usize {
         std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
             .map(|d| d.count())

@@ -1,0 +1,238 @@
+//! A worker process of `proclab master`: it accepts on the listening
+//! sockets it inherited, serves on a small thread pool, obeys the frames
+//! on its channel, and shows it is alive with a heartbeat.
+//!
+//! One loop, nginx-style, polling three kinds of descriptor:
+//!
+//! * its channel — OPEN_CHANNEL/CLOSE_CHANNEL keep its list of siblings,
+//!   QUIT stops accepting and finishes what it has, TERMINATE ends it now,
+//!   REOPEN reopens its log; end-of-file means the master is gone;
+//! * its stop pipe — SIGTERM or SIGINT end it now;
+//! * the listening sockets — only while it accepts and its pool has room:
+//!   a full pool leaves new connections in the kernel's backlog, where
+//!   another worker can take them (back-pressure, and no heartbeat missed
+//!   waiting for room).
+//!
+//! Every worker polls the same listening sockets and accepts without
+//! blocking, so a connection may wake several of them and only one gets
+//! it: nginx's default since 1.11.3 (`accept_mutex off`), without the
+//! `EPOLLEXCLUSIVE` that `poll` cannot ask for.
+
+use super::channel::{Channel, ChannelError};
+use super::channel_codec::Command;
+use super::log::Log;
+use super::supervisor::Pid;
+use crate::serve::handler::{by_name, Handler};
+use crate::serve::models::{serve_one, Stats};
+use crate::serve::shared::{monotonic_now, Shared};
+use crate::serve::stop::StopSignal;
+use crate::serve::thread_pool::ThreadPool;
+use nix::poll::{poll, PollFd, PollFlags};
+use nix::unistd::getppid;
+use std::collections::BTreeMap;
+use std::io;
+use std::net::TcpListener;
+use std::os::fd::{AsFd, AsRawFd};
+use std::sync::Arc;
+
+/// Threads serving connections in one worker.
+const THREADS: usize = 4;
+
+/// Connections queued for those threads before the worker stops
+/// accepting.
+const QUEUE: usize = 8;
+
+/// How often the loop wakes (and beats) when nothing happens, in ms.
+const BEAT_MS: u16 = 100;
+
+/// What a worker starts with (all inherited across `fork`).
+pub struct Worker<'a> {
+    /// Its slot in the master's table.
+    pub slot: usize,
+    /// The master's pid: when the parent is someone else, the master died.
+    pub master: Pid,
+    /// Its end of its channel.
+    pub channel: Channel,
+    /// Its siblings when it was born: slot → (pid, the master's end of
+    /// their channel).
+    pub siblings: BTreeMap<usize, (Pid, Channel)>,
+    /// The listening sockets.
+    pub listeners: &'a [TcpListener],
+    /// The connection handler's name.
+    pub handler: &'a str,
+    /// Heartbeats (and the master's view of them).
+    pub shared: &'a Shared,
+    /// Its log.
+    pub log: Log,
+}
+
+/// How the worker's loop ended.
+enum End {
+    /// QUIT: stop accepting, finish what was accepted.
+    Graceful,
+    /// TERMINATE, a signal, or the master gone: end now.
+    Now,
+}
+
+impl Worker<'_> {
+    /// Run until told to stop; the exit status (0, or
+    /// [`FATAL_EXIT`](super::supervisor::FATAL_EXIT) if it could not
+    /// start).
+    pub fn run(mut self) -> i32 {
+        let stop = match self.setup() {
+            Ok(stop) => stop,
+            Err(e) => {
+                self.log.line(&format!("worker cannot start: {e}"));
+                return super::supervisor::FATAL_EXIT;
+            }
+        };
+        let handler: Arc<dyn Handler> = match by_name(self.handler) {
+            Ok(h) => Arc::from(h),
+            Err(e) => {
+                self.log.line(&format!("worker cannot start: {e}"));
+                return super::supervisor::FATAL_EXIT;
+            }
+        };
+        let stats = Arc::new(Stats::default());
+        let served = stats.clone();
+        let pool = ThreadPool::new(THREADS, QUEUE, move |stream| {
+            serve_one(&*handler, stream, &served)
+        });
+        match self.serve(&stop, &pool) {
+            End::Graceful => {
+                // Stop accepting: this worker's copies of the listening
+                // sockets close (the master and other workers keep theirs).
+                for l in self.listeners {
+                    // SAFETY: the worker never uses the listeners again and
+                    // ends with `_exit`, so nothing closes them twice.
+                    unsafe { nix::libc::close(l.as_raw_fd()) };
+                }
+                pool.shutdown();
+                self.log.line("worker finished its connections and exits");
+                0
+            }
+            End::Now => {
+                // In-flight connections are cut when the process ends.
+                std::mem::forget(pool);
+                0
+            }
+        }
+    }
+
+    /// Its own signal handling, death with the master, non-blocking
+    /// descriptors.
+    fn setup(&mut self) -> io::Result<StopSignal> {
+        let stop = StopSignal::install()?;
+        nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM)?;
+        if getppid().as_raw() != self.master {
+            return Err(io::Error::other(
+                "the master died before the worker started",
+            ));
+        }
+        self.channel.set_nonblocking(true)?;
+        for l in self.listeners {
+            l.set_nonblocking(true)?;
+        }
+        Ok(stop)
+    }
+
+    /// The loop: beat, poll, obey, accept.
+    fn serve(&mut self, stop: &StopSignal, pool: &ThreadPool<std::net::TcpStream>) -> End {
+        loop {
+            self.shared.beat(self.slot, monotonic_now());
+            if getppid().as_raw() != self.master {
+                self.log.line("the master is gone: worker exits");
+                return End::Now;
+            }
+            let room = pool.queued() < QUEUE;
+            let mut fds = vec![
+                PollFd::new(self.channel.as_fd(), PollFlags::POLLIN),
+                PollFd::new(stop.fd(), PollFlags::POLLIN),
+            ];
+            if room {
+                fds.extend(
+                    self.listeners
+                        .iter()
+                        .map(|l| PollFd::new(l.as_fd(), PollFlags::POLLIN)),
+                );
+            }
+            if let Err(e) = poll(&mut fds, BEAT_MS) {
+                if e != nix::errno::Errno::EINTR {
+                    self.log.line(&format!("poll: {e}"));
+                }
+                continue;
+            }
+            let ready: Vec<bool> = fds.iter().map(|f| f.any().unwrap_or(false)).collect();
+            drop(fds);
+            if stop.requested() {
+                return End::Now;
+            }
+            if ready[0] {
+                if let Some(end) = self.obey() {
+                    return end;
+                }
+            }
+            for (i, l) in self.listeners.iter().enumerate() {
+                if ready.get(2 + i) == Some(&true) {
+                    accept_some(l, pool);
+                }
+            }
+        }
+    }
+
+    /// Act on every frame waiting on the channel; how to end, if told.
+    fn obey(&mut self) -> Option<End> {
+        loop {
+            match self.channel.recv() {
+                Ok(None) => return None,
+                Ok(Some((frame, fd))) => {
+                    let (slot, pid) = (frame.slot() as usize, frame.pid());
+                    match frame.command() {
+                        Command::OpenChannel => {
+                            if let Some(fd) = fd {
+                                self.siblings.insert(slot, (pid, Channel::from_fd(fd)));
+                            }
+                        }
+                        Command::CloseChannel => {
+                            if self.siblings.get(&slot).is_some_and(|(p, _)| *p == pid) {
+                                self.siblings.remove(&slot);
+                            }
+                        }
+                        Command::Quit => return Some(End::Graceful),
+                        Command::Terminate => return Some(End::Now),
+                        Command::Reopen => {
+                            if let Err(e) = self.log.reopen() {
+                                self.log.line(&format!("reopen: {e}"));
+                            }
+                        }
+                    }
+                }
+                Err(ChannelError::Closed) => {
+                    self.log
+                        .line("the channel to the master closed: worker exits");
+                    return Some(End::Now);
+                }
+                Err(e) => {
+                    self.log.line(&format!("channel: {e}"));
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Accept what is waiting on `listener` (another worker may have taken
+/// it: EAGAIN), while the pool has room.
+fn accept_some(listener: &TcpListener, pool: &ThreadPool<std::net::TcpStream>) {
+    while pool.queued() < QUEUE {
+        match listener.accept() {
+            // An accepted socket does not inherit O_NONBLOCK on Linux: it
+            // blocks, as serve_one expects.
+            Ok((stream, _)) => pool.submit(stream),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // Empty (EAGAIN), out of descriptors, or a connection reset
+            // before it was accepted: try again on the next poll.
+            Err(_) => return,
+        }
+    }
+}
