@@ -8,10 +8,12 @@
 //!   QUIT stops accepting and finishes what it has, TERMINATE ends it now,
 //!   REOPEN reopens its log; end-of-file means the master is gone;
 //! * its stop pipe — SIGTERM or SIGINT end it now;
-//! * the listening sockets — only while it accepts and its pool has room:
-//!   a full pool leaves new connections in the kernel's backlog, where
-//!   another worker can take them (back-pressure, and no heartbeat missed
-//!   waiting for room).
+//! * the listening sockets — only while its pool has room: a full pool
+//!   leaves new connections in the kernel's backlog, where another worker
+//!   can take them (back-pressure, and no heartbeat missed waiting for
+//!   room);
+//! * a pipe the pool pokes each time a connection is done, so that the
+//!   loop looks at the listening sockets again as soon as there is room.
 //!
 //! Every worker polls the same listening sockets and accepts without
 //! blocking, so a connection may wake several of them and only one gets
@@ -40,7 +42,7 @@ const THREADS: usize = 4;
 
 /// Connections queued for those threads before the worker stops
 /// accepting.
-const QUEUE: usize = 8;
+const QUEUE: usize = 2;
 
 /// How often the loop wakes (and beats) when nothing happens, in ms.
 const BEAT_MS: u16 = 100;
@@ -93,12 +95,20 @@ impl Worker<'_> {
                 return super::supervisor::FATAL_EXIT;
             }
         };
+        let room = match Room::new() {
+            Ok(room) => Arc::new(room),
+            Err(e) => {
+                self.log.line(&format!("worker cannot start: {e}"));
+                return super::supervisor::FATAL_EXIT;
+            }
+        };
         let stats = Arc::new(Stats::default());
-        let served = stats.clone();
+        let (served, freed) = (stats.clone(), room.clone());
         let pool = ThreadPool::new(THREADS, QUEUE, move |stream| {
-            serve_one(&*handler, stream, &served)
+            serve_one(&*handler, stream, &served);
+            freed.poke();
         });
-        match self.serve(&stop, &pool) {
+        match self.serve(&stop, &pool, &room) {
             End::Graceful => {
                 // Stop accepting: this worker's copies of the listening
                 // sockets close (the master and other workers keep theirs).
@@ -137,7 +147,12 @@ impl Worker<'_> {
     }
 
     /// The loop: beat, poll, obey, accept.
-    fn serve(&mut self, stop: &StopSignal, pool: &ThreadPool<std::net::TcpStream>) -> End {
+    fn serve(
+        &mut self,
+        stop: &StopSignal,
+        pool: &ThreadPool<std::net::TcpStream>,
+        freed: &Room,
+    ) -> End {
         loop {
             self.shared.beat(self.slot, monotonic_now());
             if getppid().as_raw() != self.master {
@@ -148,6 +163,7 @@ impl Worker<'_> {
             let mut fds = vec![
                 PollFd::new(self.channel.as_fd(), PollFlags::POLLIN),
                 PollFd::new(stop.fd(), PollFlags::POLLIN),
+                PollFd::new(freed.fd(), PollFlags::POLLIN),
             ];
             if room {
                 fds.extend(
@@ -164,6 +180,9 @@ impl Worker<'_> {
             }
             let ready: Vec<bool> = fds.iter().map(|f| f.any().unwrap_or(false)).collect();
             drop(fds);
+            if ready[2] {
+                freed.drain();
+            }
             if stop.requested() {
                 return End::Now;
             }
@@ -173,7 +192,7 @@ impl Worker<'_> {
                 }
             }
             for (i, l) in self.listeners.iter().enumerate() {
-                if ready.get(2 + i) == Some(&true) {
+                if ready.get(3 + i) == Some(&true) {
                     accept_some(l, pool);
                 }
             }
@@ -234,5 +253,39 @@ fn accept_some(listener: &TcpListener, pool: &ThreadPool<std::net::TcpStream>) {
             // before it was accepted: try again on the next poll.
             Err(_) => return,
         }
+    }
+}
+
+/// A pipe the pool's threads poke when they finish a connection: the
+/// worker's loop polls it to learn that its queue has room again.
+struct Room {
+    read: std::os::fd::OwnedFd,
+    write: std::os::fd::OwnedFd,
+}
+
+impl Room {
+    fn new() -> io::Result<Room> {
+        let (read, write) = nix::unistd::pipe()?;
+        for fd in [&read, &write] {
+            nix::fcntl::fcntl(
+                fd,
+                nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+            )?;
+        }
+        Ok(Room { read, write })
+    }
+
+    /// A connection is done (a full pipe already says so).
+    fn poke(&self) {
+        let _ = nix::unistd::write(&self.write, &[1]);
+    }
+
+    fn fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.read.as_fd()
+    }
+
+    fn drain(&self) {
+        let mut buf = [0u8; 64];
+        while matches!(nix::unistd::read(&self.read, &mut buf), Ok(n) if n > 0) {}
     }
 }

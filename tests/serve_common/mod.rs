@@ -98,12 +98,13 @@ impl Server {
     }
 
     /// SIGTERM, then the exit status and what it wrote to stderr.
-    pub fn stop(mut self) -> (i32, String) {
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.child.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        )
-        .expect("signal the server");
+    pub fn stop(self) -> (i32, String) {
+        self.signal(nix::sys::signal::Signal::SIGTERM);
+        self.stop_waiting()
+    }
+
+    /// Wait (up to 10 s) for the server to exit; its status and stderr.
+    pub fn stop_waiting(mut self) -> (i32, String) {
         let deadline = Instant::now() + Duration::from_secs(10);
         let status = loop {
             if let Some(s) = self.child.try_wait().expect("wait") {
@@ -111,7 +112,7 @@ impl Server {
             }
             assert!(
                 Instant::now() < deadline,
-                "the server did not stop within 10 s of SIGTERM"
+                "the server did not stop within 10 s"
             );
             std::thread::sleep(Duration::from_millis(10));
         };
