@@ -69,6 +69,8 @@ graded! {
     thread_pool "thread_pool" => serve::thread_pool;
     accept_mutex "accept_mutex" => serve::accept_mutex;
     channel_codec "channel_codec" => master::channel_codec;
+    reap_respawn "reap_respawn" => master::reap_respawn;
+    graceful_reload "graceful_reload" => master::graceful_reload;
 }
 
 /// The exercise this test binary grades, once declared (see [`focus`]).
@@ -97,3 +99,22 @@ pub fn focus(exercise: &'static str) {
 pub(crate) fn focused(exercise: &str) -> bool {
     FOCUS.get().is_some_and(|f| *f == exercise)
 }
+
+/// Call `$module::$f(args)` in the student's version when this test
+/// binary grades `$exercise` (see [`focus`]) and the student's file is
+/// compiled in, else in the reference module `super::$module` of the
+/// caller. Used where the crate itself calls an exercise's code (the
+/// process table's pieces, the master's supervisor), so that a
+/// submission's other exercises never reach into the one being graded.
+macro_rules! route {
+    ($exercise:literal, $module:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {{
+        #[cfg(proclab_student = $exercise)]
+        {
+            if crate::graded::focused($exercise) {
+                return crate::graded::$module::$f($($arg),*);
+            }
+        }
+        super::$module::$f($($arg),*)
+    }};
+}
+pub(crate) use route;

@@ -13,7 +13,7 @@
 
 use crate::locks::Spinlock;
 use crate::master::channel_codec::{Command, Frame};
-use crate::master::supervisor::{Exit, Host, Kill, Pid, Sibling, Supervisor};
+use crate::master::supervisor::{Exit, Host, Kill, Phase, Pid, Sibling, Supervisor};
 use crate::sleep::BoundedBuffer;
 use crate::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use crate::sync::thread::{self, JoinHandle};
@@ -78,8 +78,20 @@ struct Record {
     reaped: Vec<Pid>,
     /// Live workers and their inboxes (for the crasher and for `kill`).
     live: BTreeMap<Pid, Inbox>,
-    /// A worker's siblings (slot → pid) when it took its stop frame.
-    views_at_stop: BTreeMap<Pid, BTreeMap<usize, Pid>>,
+    /// A worker's stop frame (QUIT or TERMINATE) and its siblings
+    /// (slot → pid) when it took it.
+    views_at_stop: BTreeMap<Pid, (Command, BTreeMap<usize, Pid>)>,
+    /// What the master did, in order: workers started, stop frames sent.
+    ops: Vec<Op>,
+}
+
+/// One thing the master did, for checking the order of a reload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    /// A worker started.
+    Spawned(Pid),
+    /// A stop frame sent to a worker.
+    Told(Pid, Command),
 }
 
 /// The model's [`Host`]: spawns worker threads.
@@ -114,6 +126,7 @@ impl Host for ModelHost {
             let mut record = self.record.lock();
             record.started.push(pid);
             record.live.insert(pid, inbox.clone());
+            record.ops.push(Op::Spawned(pid));
         }
         let (mine, events, record) = (inbox.clone(), self.events.clone(), self.record.clone());
         self.workers.push(thread::spawn(move || {
@@ -123,6 +136,10 @@ impl Host for ModelHost {
     }
 
     fn send(&mut self, to: &Inbox, frame: &Frame, passing: Option<&Inbox>) -> bool {
+        if matches!(frame.command(), Command::Quit | Command::Terminate) {
+            let told = Op::Told(frame.pid(), frame.command());
+            self.record.lock().ops.push(told);
+        }
         to.push(Item::Frame(*frame, passing.cloned()))
     }
 
@@ -167,8 +184,9 @@ fn worker(
                         view.remove(&(frame.slot() as usize));
                     }
                 }
-                Command::Quit | Command::Terminate => {
-                    record.lock().views_at_stop.insert(pid, view.clone());
+                command @ (Command::Quit | Command::Terminate) => {
+                    let seen = (command, view.clone());
+                    record.lock().views_at_stop.insert(pid, seen);
                     break Exit::Code(0);
                 }
                 Command::Reopen => {}
@@ -224,8 +242,9 @@ pub fn supervise(workers: usize, crashes: usize, orders: &[Order]) {
         })
     };
 
-    // The expected sibling list of each worker told to stop.
-    let mut expected: BTreeMap<Pid, BTreeMap<usize, Pid>> = BTreeMap::new();
+    // The stop frame and the sibling list each worker told to stop should
+    // see.
+    let mut expected: BTreeMap<Pid, (Command, BTreeMap<usize, Pid>)> = BTreeMap::new();
     while !master.done() {
         match events.pop() {
             Event::Reaped(pid, exit) => {
@@ -234,8 +253,15 @@ pub fn supervise(workers: usize, crashes: usize, orders: &[Order]) {
             }
             Event::Order(order) => {
                 let told_before: Vec<Pid> = told(&master);
+                let ops_before = record.lock().ops.len();
                 match order {
-                    Order::Reload => master.reload(workers),
+                    Order::Reload => {
+                        let old: Vec<(Pid, bool)> =
+                            master.table().map(|(_, s)| (s.pid, s.exiting)).collect();
+                        master.reload(workers);
+                        let ops = record.lock().ops[ops_before..].to_vec();
+                        reloaded(&master, &ops, &old, workers);
+                    }
                     Order::Quit => {
                         master.host_mut().stopping = true;
                         master.quit();
@@ -246,13 +272,17 @@ pub fn supervise(workers: usize, crashes: usize, orders: &[Order]) {
                     }
                 }
                 let table: BTreeMap<usize, Pid> = master.table().map(|(i, s)| (i, s.pid)).collect();
+                let command = match order {
+                    Order::Terminate => Command::Terminate,
+                    Order::Reload | Order::Quit => Command::Quit,
+                };
                 for pid in told(&master)
                     .into_iter()
                     .filter(|p| !told_before.contains(p))
                 {
                     let mut view = table.clone();
                     view.retain(|_, p| *p != pid);
-                    expected.insert(pid, view);
+                    expected.insert(pid, (command, view));
                 }
             }
         }
@@ -276,15 +306,73 @@ pub fn supervise(workers: usize, crashes: usize, orders: &[Order]) {
         "every child reaped exactly once: reaped (sorted) vs started (sorted)"
     );
     assert_eq!(master.live(), 0, "the master ends with an empty table");
-    for (pid, view) in &record.views_at_stop {
-        if let Some(want) = expected.get(pid) {
+    for (pid, (command, view)) in &record.views_at_stop {
+        if let Some((want_command, want_view)) = expected.get(pid) {
             assert_eq!(
-                view, want,
+                command, want_command,
+                "worker {pid} was stopped with the wrong frame"
+            );
+            assert_eq!(
+                view, want_view,
                 "worker {pid}'s siblings (slot → pid) when it stopped differ from the master's \
                  table when it told it to stop: an OPEN_CHANNEL or CLOSE_CHANNEL went missing"
             );
         }
     }
+}
+
+/// What a reload must have done: started `workers` new workers before
+/// telling any old one to stop; told every old one still serving (and
+/// perhaps those already stopping — `old` says which were), with QUIT,
+/// and no new one; and left `workers` workers not told to stop.
+fn reloaded(master: &Supervisor<ModelHost>, ops: &[Op], old: &[(Pid, bool)], workers: usize) {
+    if master.phase() != Phase::Running {
+        assert!(
+            ops.is_empty(),
+            "a reload while stopping does nothing, yet the master did {ops:?}"
+        );
+        return;
+    }
+    let first_told = ops.iter().position(|op| matches!(op, Op::Told(..)));
+    let last_spawn = ops.iter().rposition(|op| matches!(op, Op::Spawned(_)));
+    if let (Some(told), Some(spawned)) = (first_told, last_spawn) {
+        assert!(
+            spawned < told,
+            "reload: the new workers start before any old one is told to stop \
+             (else for a while nothing accepts); the master did {ops:?}"
+        );
+    }
+    let told: Vec<Pid> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Told(pid, command) => {
+                assert_eq!(
+                    *command,
+                    Command::Quit,
+                    "reload: old workers get QUIT (finish their connections), not {command:?}"
+                );
+                Some(*pid)
+            }
+            Op::Spawned(_) => None,
+        })
+        .collect();
+    for (pid, stopping) in old {
+        assert!(
+            *stopping || told.contains(pid),
+            "reload: old worker {pid} was not told to stop (told: {told:?})"
+        );
+    }
+    for pid in &told {
+        assert!(
+            old.iter().any(|(p, _)| p == pid),
+            "reload: worker {pid} of the new generation was told to stop"
+        );
+    }
+    let serving = master.table().filter(|(_, s)| !s.exiting).count();
+    assert_eq!(
+        serving, workers,
+        "reload: {workers} new workers serving, none of them told to stop"
+    );
 }
 
 /// Workers told to stop (their rows are `exiting`).
@@ -325,5 +413,99 @@ fn one_slot_each(master: &Supervisor<ModelHost>, record: &Spinlock<Record>) {
 fn join(h: JoinHandle<()>) {
     if let Err(p) = h.join() {
         std::panic::resume_unwind(p);
+    }
+}
+
+/// A [`Host`] that only writes down what it is asked, with no threads and
+/// no processes: deterministic tests of the supervisor's decisions. A
+/// worker's channel is its pid.
+#[derive(Debug, Default)]
+pub struct Script {
+    next_pid: Pid,
+    /// Everything asked of the host, in order.
+    pub calls: Vec<Call>,
+}
+
+/// One thing asked of a [`Script`] host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Call {
+    /// A worker started: its slot, pid, generation and siblings (slot, pid).
+    Spawn {
+        /// Its slot.
+        slot: usize,
+        /// Its pid.
+        pid: Pid,
+        /// Its configuration generation.
+        generation: u64,
+        /// The workers it knows from birth: (slot, pid).
+        siblings: Vec<(usize, Pid)>,
+    },
+    /// A frame sent to worker `to`, about worker `about` in `slot`,
+    /// passing the channel of `passing`.
+    Send {
+        /// The receiving worker.
+        to: Pid,
+        /// The frame's command.
+        command: Command,
+        /// The frame's pid.
+        about: Pid,
+        /// The frame's slot.
+        slot: u32,
+        /// The channel passed along (OPEN_CHANNEL), as its worker's pid.
+        passing: Option<Pid>,
+    },
+    /// A signal sent to a worker.
+    Kill(Pid, Kill),
+    /// A log line.
+    Log(String),
+}
+
+impl Script {
+    /// A fresh script host; its first worker will be pid 100.
+    pub fn new() -> Script {
+        Script {
+            next_pid: 100,
+            calls: Vec::new(),
+        }
+    }
+}
+
+impl Host for Script {
+    type Channel = Pid;
+
+    fn spawn(
+        &mut self,
+        slot: usize,
+        generation: u64,
+        siblings: &[Sibling<'_, Pid>],
+    ) -> Result<(Pid, Pid), String> {
+        let pid = self.next_pid.max(100);
+        self.next_pid = pid + 1;
+        self.calls.push(Call::Spawn {
+            slot,
+            pid,
+            generation,
+            siblings: siblings.iter().map(|s| (s.slot, s.pid)).collect(),
+        });
+        Ok((pid, pid))
+    }
+
+    fn send(&mut self, to: &Pid, frame: &Frame, passing: Option<&Pid>) -> bool {
+        self.calls.push(Call::Send {
+            to: *to,
+            command: frame.command(),
+            about: frame.pid(),
+            slot: frame.slot(),
+            passing: passing.copied(),
+        });
+        true
+    }
+
+    fn kill(&mut self, pid: Pid, how: Kill) {
+        self.calls.push(Call::Kill(pid, how));
+    }
+
+    fn log(&mut self, line: &str) {
+        self.calls.push(Call::Log(line.to_string()));
     }
 }

@@ -12,7 +12,7 @@
 //! Received descriptors are owned at once ([`OwnedFd`]): when a frame is
 //! refused, its descriptors are closed with it, never leaked.
 
-use crate::graded::channel_codec::{decode, encode, Frame, FrameError, FRAME_LEN};
+use super::channel_codec::{decode, encode, Frame, FrameError, FRAME_LEN};
 use nix::errno::Errno;
 use nix::sys::socket::{
     recvmsg, sendmsg, socketpair, AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags,

@@ -17,10 +17,14 @@ pub mod channel;
 pub mod channel_codec;
 #[cfg(not(any(loom, shuttle)))]
 pub mod config;
+#[path = "../../solutions/graceful_reload.rs"]
+pub mod graceful_reload;
 #[cfg(not(any(loom, shuttle)))]
 pub mod log;
 #[cfg(not(any(loom, shuttle)))]
 pub mod ps;
+#[path = "../../solutions/reap_respawn.rs"]
+pub mod reap_respawn;
 #[cfg(not(any(loom, shuttle)))]
 pub mod run;
 pub mod supervisor;

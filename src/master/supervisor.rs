@@ -31,6 +31,8 @@
 use super::channel_codec::{Command, Frame, MAX_SLOTS};
 use std::time::Duration;
 
+use crate::graded::route;
+
 /// A worker's process id.
 pub type Pid = i32;
 
@@ -234,7 +236,7 @@ impl<H: Host> Supervisor<H> {
     }
 
     /// Fill free slots with `workers` workers of the current generation.
-    fn start_generation(&mut self) {
+    pub(crate) fn start_generation(&mut self) {
         for _ in 0..self.workers {
             match self.free_slot() {
                 Some(slot) => {
@@ -264,7 +266,7 @@ impl<H: Host> Supervisor<H> {
 
     /// Start a worker in the free `slot` and announce it to the others.
     /// False if it could not be started (logged).
-    fn spawn_into(&mut self, slot: usize) -> bool {
+    pub(crate) fn spawn_into(&mut self, slot: usize) -> bool {
         debug_assert!(
             self.slots[slot].is_none(),
             "spawn_into: slot {slot} is taken"
@@ -311,7 +313,7 @@ impl<H: Host> Supervisor<H> {
     /// Tell every worker but the one in `slot` that it started
     /// (OPEN_CHANNEL, passing its channel) or is gone (CLOSE_CHANNEL).
     /// For CLOSE_CHANNEL the row of `slot` must still be there.
-    fn broadcast_about(&mut self, slot: usize, command: Command) {
+    pub(crate) fn broadcast_about(&mut self, slot: usize, command: Command) {
         let Some(subject) = self.slots[slot].as_ref() else {
             return;
         };
@@ -335,39 +337,50 @@ impl<H: Host> Supervisor<H> {
     }
 
     /// Worker `pid` was reaped: empty its row, tell the others, and start
-    /// it again if it should be.
+    /// it again if it should be (the exercise `reap_respawn`).
     pub fn reaped(&mut self, pid: Pid, exit: Exit) {
-        let Some(slot) = self.table().find(|(_, s)| s.pid == pid).map(|(i, _)| i) else {
-            self.host
-                .log(&format!("reaped {pid}, which is not a worker"));
-            return;
-        };
+        route!("reap_respawn", reap_respawn::reaped(self, pid, exit))
+    }
+
+    /// The slot of worker `pid`, if it is in the table.
+    pub(crate) fn slot_of(&self, pid: Pid) -> Option<usize> {
+        self.table().find(|(_, s)| s.pid == pid).map(|(i, _)| i)
+    }
+
+    /// Empty `slot`'s row (its worker was reaped) and count the reaping;
+    /// the row as it was. Panics if the slot is free.
+    pub(crate) fn free(&mut self, slot: usize) -> Slot<H::Channel> {
         self.reaped += 1;
-        self.broadcast_about(slot, Command::CloseChannel);
-        let row = self.slots[slot].take().expect("found above");
-        let fatal = exit == Exit::Code(FATAL_EXIT) && !row.exiting;
+        self.slots[slot]
+            .take()
+            .unwrap_or_else(|| panic!("free: slot {slot} is already free"))
+    }
+
+    /// Write `line` to the master's log.
+    pub(crate) fn log(&mut self, line: &str) {
+        self.host.log(line);
+    }
+
+    /// Start the next configuration generation, of `workers` workers: its
+    /// number. (Starts no worker: see [`Supervisor::start_generation`].)
+    pub(crate) fn next_generation(&mut self, workers: usize) -> u64 {
+        self.generation += 1;
+        self.workers = workers;
+        self.accepting = true;
         self.host.log(&format!(
-            "worker {pid} (slot {slot}) {}{}",
-            match exit {
-                Exit::Code(c) => format!("exited with status {c}"),
-                Exit::Signal(0) => "was killed by a signal".to_string(),
-                Exit::Signal(s) => format!("was killed by signal {s}"),
-            },
-            if fatal {
-                "; a fatal exit, not started again"
-            } else {
-                ""
-            }
+            "reloading: generation {} with {workers} worker(s)",
+            self.generation
         ));
-        let respawn = row.respawn && !row.exiting && !fatal && self.phase == Phase::Running;
-        if respawn && self.spawn_into(slot) {
-            self.respawns += 1;
-        }
+        self.generation
     }
 
     /// Ask the workers for which `pick` is true to stop with `command`
     /// (QUIT or TERMINATE): they will not be started again.
-    fn tell_to_stop(&mut self, command: Command, pick: impl Fn(&Slot<H::Channel>) -> bool) {
+    pub(crate) fn tell_to_stop(
+        &mut self,
+        command: Command,
+        pick: impl Fn(&Slot<H::Channel>) -> bool,
+    ) {
         let mut lost = Vec::new();
         for (slot, row) in self.slots.iter_mut().enumerate() {
             let Some(row) = row.as_mut().filter(|r| pick(r)) else {
@@ -467,22 +480,11 @@ impl<H: Host> Supervisor<H> {
     }
 
     /// HUP with a valid new configuration of `workers` workers: start a new
-    /// generation, then ask the old one to QUIT. (An invalid configuration
-    /// never gets here: the master logs why and keeps the old workers.)
+    /// generation, then ask the old one to QUIT (the exercise
+    /// `graceful_reload`). An invalid configuration never gets here: the
+    /// master logs why and keeps the old workers.
     pub fn reload(&mut self, workers: usize) {
-        if self.phase != Phase::Running {
-            return;
-        }
-        self.generation += 1;
-        self.workers = workers;
-        self.accepting = true;
-        self.host.log(&format!(
-            "reloading: generation {} with {workers} worker(s)",
-            self.generation
-        ));
-        let newest = self.generation;
-        self.start_generation();
-        self.tell_to_stop(Command::Quit, |row| row.generation < newest);
+        route!("graceful_reload", graceful_reload::reload(self, workers))
     }
 
     /// USR1: every worker reopens its log files (the master reopens its

@@ -17,20 +17,7 @@ use crate::locks::{LockGuard, RawLock};
 use crate::sleep::Chan;
 use std::sync::Arc;
 
-/// Call `$module::$f(args)` in the student's version when this binary
-/// grades `$exercise` and the student's file is compiled in, else in the
-/// reference.
-macro_rules! route {
-    ($exercise:literal, $module:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {{
-        #[cfg(proclab_student = $exercise)]
-        {
-            if crate::graded::focused($exercise) {
-                return crate::graded::$module::$f($($arg),*);
-            }
-        }
-        super::$module::$f($($arg),*)
-    }};
-}
+use crate::graded::route;
 
 /// `allocproc_fork::fork`.
 pub(crate) fn fork(

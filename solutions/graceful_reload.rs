@@ -1,0 +1,25 @@
+//! A reload (SIGHUP with a valid configuration), as nginx does it: the
+//! new workers first, then the old ones are asked to QUIT.
+//!
+//! The order is the point. Started first, the new generation is accepting
+//! before the old one stops, so there is no moment without a worker
+//! taking connections. Asked to QUIT (not TERMINATE), the old workers
+//! finish the connections they have — no request is cut. Old workers are
+//! those of an older generation: the new ones must not be told to stop.
+//! A master that is already stopping does not reload: it would start
+//! workers it is about to stop.
+
+use crate::master::channel_codec::Command;
+use crate::master::supervisor::{Host, Phase, Supervisor};
+
+/// Replace the workers with a new generation of `workers`.
+pub fn reload<H: Host>(master: &mut Supervisor<H>, workers: usize) {
+    // BEGIN SOLUTION hint: only while Running; newest = master.next_generation(workers); master.start_generation(); then master.tell_to_stop(Command::Quit, |row| row.generation < newest)
+    if master.phase() != Phase::Running {
+        return;
+    }
+    let newest = master.next_generation(workers);
+    master.start_generation();
+    master.tell_to_stop(Command::Quit, |row| row.generation < newest);
+    // END SOLUTION
+}
