@@ -434,3 +434,143 @@ fn the_example_config_is_valid() {
     let config = proclab::master::config::Config::load(&path).expect("examples/master.toml");
     assert_eq!(config.workers, 2);
 }
+
+/// The children of `pid` that are not zombies (`/proc`).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| {
+        let p: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let mut fields = rest.split_whitespace();
+        let state = fields.next()?;
+        let ppid: u32 = fields.next()?.parse().ok()?;
+        (ppid == pid && state != "Z").then_some(p)
+    })
+    .collect()
+}
+
+fn exe_deleted(pid: u32) -> bool {
+    std::fs::read_link(format!("/proc/{pid}/exe"))
+        .is_ok_and(|p| p.to_string_lossy().ends_with(" (deleted)"))
+}
+
+/// Wait up to 5 s for `ready`.
+fn eventually(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !ready() {
+        assert!(Instant::now() < deadline, "5 s and still not: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// USR2 under load, nginx's way: the binary on disk is replaced, the old
+/// master starts it as a new master with the listening sockets, WINCH
+/// retires the old workers, QUIT the old master. No connection fails, the
+/// old processes show their executable deleted, and the new master runs
+/// on after its parent is gone.
+#[test]
+fn a_binary_upgrade_under_load_loses_no_connection() {
+    let site = Site::new("upgrade", 2, "");
+    let exe = site.dir.join("proclab");
+    std::fs::copy(env!("CARGO_BIN_EXE_proclab"), &exe).unwrap();
+    let old = Server::master_from(&exe, &site.config());
+    let (old_pid, addr) = (old.child.id(), old.addr);
+    let old_workers = settle(&old, 2);
+    // The new version arrives: a new file at the same path.
+    std::fs::remove_file(&exe).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_proclab"), &exe).unwrap();
+    assert!(
+        exe_deleted(old_pid),
+        "the old master runs a deleted executable"
+    );
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = load_until(old.addr, stop.clone());
+    std::thread::sleep(Duration::from_millis(300));
+    old.signal(Signal::SIGUSR2);
+    let pid_file = site.dir.join("master.pid");
+    let mut new_pid = 0;
+    eventually("the new master writes its pid file", || {
+        new_pid = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0);
+        new_pid != 0 && new_pid != old_pid
+    });
+    assert!(
+        site.dir.join("master.pid.oldbin").exists(),
+        "the old master's pid file is renamed .oldbin"
+    );
+    eventually("the new master has two workers", || {
+        children_of(new_pid).len() == 2
+    });
+    for w in children_of(new_pid) {
+        assert!(!exe_deleted(w), "a new worker runs the new binary");
+    }
+    for w in &old_workers {
+        assert!(
+            exe_deleted(*w),
+            "an old worker shows its executable deleted"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    old.signal(Signal::SIGWINCH);
+    eventually("the old workers are gone", || {
+        old_workers.iter().all(|w| !alive(*w))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    old.signal(Signal::SIGQUIT);
+    let (code, err) = old.stop_waiting();
+    assert_eq!(code, 0, "{err}");
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, SeqCst);
+    let (ok, errors, why) = load.join().unwrap();
+    eprintln!("binary upgrade under load: {ok} connections ok, {errors} failed");
+    assert_eq!(errors, 0, "{ok} ok, {errors} failed: {why:?}");
+    assert!(alive(new_pid), "the new master runs on");
+    assert!(
+        !site.dir.join("master.pid.oldbin").exists(),
+        "the old master removed its .oldbin"
+    );
+    let r = serve_common::load(addr, Protocol::Http, 100);
+    assert_eq!((r.ok, r.errors), (100, 0), "the new master serves: {r}");
+    kill(new_pid, Signal::SIGQUIT);
+    eventually("the new master exits on QUIT", || !alive(new_pid));
+}
+
+/// A new master that cannot start (here: the configuration was broken in
+/// between) exits; the old master reaps it, takes its pid file back and
+/// serves on.
+#[test]
+fn a_failed_upgrade_rolls_back() {
+    let site = Site::new("rollback", 2, "");
+    let master = Server::master(&site.config());
+    let workers_before = settle(&master, 2);
+    std::fs::write(site.config(), "listen = 3\n").unwrap();
+    master.signal(Signal::SIGUSR2);
+    eventually("the rollback is logged", || {
+        site.log().contains("rolled back")
+    });
+    let pid_file = site.dir.join("master.pid");
+    let in_file: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        in_file,
+        master.child.id(),
+        "the pid file is the old master's again"
+    );
+    assert!(!site.dir.join("master.pid.oldbin").exists());
+    let mut now = settle(&master, 2);
+    now.sort_unstable();
+    let mut before = workers_before;
+    before.sort_unstable();
+    assert_eq!(now, before, "the old workers serve on");
+    site.write_config(2, "");
+    quit_cleanly(master, &site);
+}

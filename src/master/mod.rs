@@ -29,4 +29,6 @@ pub mod reap_respawn;
 pub mod run;
 pub mod supervisor;
 #[cfg(not(any(loom, shuttle)))]
+pub mod upgrade;
+#[cfg(not(any(loom, shuttle)))]
 pub mod worker;

@@ -10,6 +10,7 @@
 //! | TERM, INT | fast stop: TERMINATE, SIGTERM repeated, SIGKILL after 1 s |
 //! | USR1 | reopen the log files, in the master and every worker |
 //! | WINCH | the workers finish and exit; the master stays (HUP starts workers again) |
+//! | USR2 | binary upgrade: start the binary now on disk as a new master, handing it the listening sockets ([`super::upgrade`]) |
 //! | CHLD | reap every exited child; start it again unless it was told to stop or exited fatally |
 //!
 //! The handlers only note the signal and poke a self-pipe
@@ -19,6 +20,7 @@ use super::channel::Channel;
 use super::config::Config;
 use super::log::Log;
 use super::supervisor::{Exit, Host, Kill, Pid, Sibling, Supervisor};
+use super::upgrade::{self, Upgrade};
 use super::worker::Worker;
 use crate::serve::fork::reap_exited;
 use crate::serve::listen::ListenConfig;
@@ -28,6 +30,7 @@ use nix::poll::{poll, PollFd, PollFlags};
 use nix::sys::signal::{kill, sigprocmask, SigSet, SigmaskHow, Signal};
 use nix::unistd::{fork, getpid, ForkResult};
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::net::TcpListener;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -232,17 +235,25 @@ pub fn main(args: &[String]) -> ExitCode {
 fn run(path: &Path) -> Result<(), String> {
     let config = Config::load(path).map_err(|e| e.to_string())?;
     let mut log = Log::open(config.log.clone()).map_err(|e| e.to_string())?;
+    let exe = std::env::current_exe().map_err(|e| format!("which binary is this? {e}"))?;
+    // Sockets handed over by an old master (a binary upgrade), else bound.
+    let mut inherited = upgrade::inherited()?;
     let listeners = config
         .listen
         .iter()
-        .map(|a| listen(a))
+        .map(|a| match inherited.iter().position(|(i, _)| i == a) {
+            Some(i) => Ok(inherited.swap_remove(i).1),
+            None => listen(a),
+        })
         .collect::<Result<Vec<_>, _>>()?;
+    drop(inherited);
     let stop = StopSignal::install().map_err(|e| format!("signals: {e}"))?;
     stop.catch(&[
         Signal::SIGHUP,
         Signal::SIGQUIT,
         Signal::SIGUSR1,
         Signal::SIGWINCH,
+        Signal::SIGUSR2,
         Signal::SIGCHLD,
     ])
     .map_err(|e| format!("signals: {e}"))?;
@@ -254,7 +265,10 @@ fn run(path: &Path) -> Result<(), String> {
         .iter()
         .filter_map(|l| l.local_addr().ok().map(|a| a.to_string()))
         .collect();
-    println!(
+    // Not println!: after a binary upgrade stdout may be a pipe nobody
+    // reads any more, and a master must not die of that.
+    let _ = writeln!(
+        std::io::stdout(),
         "master {} listening on {} ({} worker(s), {} handler)",
         std::process::id(),
         addrs.join(" "),
@@ -273,14 +287,16 @@ fn run(path: &Path) -> Result<(), String> {
     let mut master =
         Supervisor::new(host, config.workers).with_heartbeat_timeout(config.heartbeat_timeout);
     master.start();
-    supervise(&mut master, path);
+    let mut upgrade = Upgrade::new(config.pid_file.clone());
+    supervise(&mut master, path, &exe, &mut upgrade);
     let summary = format!(
         "master exits: {} worker(s) reaped, {} respawned",
         master.reaped, master.respawns
     );
     master.host_mut().log.line(&summary);
-    eprintln!("proclab master: {summary}");
-    if let Some(pid_file) = &master.host().config.pid_file {
+    let _ = writeln!(std::io::stderr(), "proclab master: {summary}");
+    // This master's pid file: its `.oldbin` if a new master took over.
+    if let Some(pid_file) = upgrade.own_pid_file() {
         let _ = std::fs::remove_file(pid_file);
     }
     Ok(())
@@ -288,7 +304,7 @@ fn run(path: &Path) -> Result<(), String> {
 
 /// The loop: wait for a signal or a tick, and turn it into the
 /// supervisor's events, until the last worker is reaped after a stop.
-fn supervise(master: &mut Supervisor<Processes>, path: &Path) {
+fn supervise(master: &mut Supervisor<Processes>, path: &Path, exe: &Path, upgrade: &mut Upgrade) {
     let mut quit_since: Option<Duration> = None;
     while !master.done() {
         let now = monotonic_now();
@@ -303,7 +319,14 @@ fn supervise(master: &mut Supervisor<Processes>, path: &Path) {
         if took(master, Signal::SIGCHLD) {
             reap_exited(false, |pid, code| {
                 let exit = code.map_or(Exit::Signal(0), Exit::Code);
-                master.reaped(pid.as_raw(), exit);
+                if upgrade.reaped(pid.as_raw()) {
+                    master.host_mut().log.line(&format!(
+                        "the new master {pid} {}: rolled back, this master carries on",
+                        super::reap_respawn::describe(exit)
+                    ));
+                } else {
+                    master.reaped(pid.as_raw(), exit);
+                }
             });
         }
         if took(master, Signal::SIGTERM) | took(master, Signal::SIGINT) {
@@ -325,6 +348,20 @@ fn supervise(master: &mut Supervisor<Processes>, path: &Path) {
         }
         if took(master, Signal::SIGWINCH) {
             master.stop_accepting();
+        }
+        if took(master, Signal::SIGUSR2) {
+            let host = master.host_mut();
+            let fds: Vec<(String, std::os::fd::RawFd)> = host
+                .addrs
+                .iter()
+                .cloned()
+                .zip(host.listeners.iter().map(|l| l.as_raw_fd()))
+                .collect();
+            let line = match upgrade.start(exe, path, &fds) {
+                Ok(pid) => format!("binary upgrade: started the new master {pid}"),
+                Err(e) => format!("binary upgrade refused: {e}"),
+            };
+            host.log.line(&line);
         }
         if let Some(since) = quit_since {
             if now.saturating_sub(since) > master.host().config.shutdown_timeout {

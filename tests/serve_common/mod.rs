@@ -29,14 +29,27 @@ impl Server {
 
     /// `proclab master --config CONFIG`, once it has printed its address.
     pub fn master(config: &Path) -> Server {
+        Server::master_from(Path::new(env!("CARGO_BIN_EXE_proclab")), config)
+    }
+
+    /// [`Server::master`], run from the binary at `exe`.
+    ///
+    /// A binary just copied can be "busy" for a moment (ETXTBSY): another
+    /// test thread's fork may hold the copy's write descriptor until its
+    /// child execs. So a few tries.
+    pub fn master_from(exe: &Path, config: &Path) -> Server {
         let config = config.to_str().expect("a UTF-8 path");
-        let (child, addr) = proclab::serve::cli::spawn_listening(
-            Path::new(env!("CARGO_BIN_EXE_proclab")),
-            "master",
-            &["--config", config],
-        )
-        .expect("start proclab master");
-        Server { child, addr }
+        let mut tries = 0;
+        loop {
+            match proclab::serve::cli::spawn_listening(exe, "master", &["--config", config]) {
+                Ok((child, addr)) => return Server { child, addr },
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 20 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => panic!("start proclab master: {e}"),
+            }
+        }
     }
 
     /// Send `signal` to the server (the master).
@@ -116,10 +129,9 @@ impl Server {
             );
             std::thread::sleep(Duration::from_millis(10));
         };
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
+        // Not read to the end: a process the server started (a new
+        // master after an upgrade) may hold the pipe open for long.
+        let err = self.stderr_so_far();
         (status.code().unwrap_or(-1), err)
     }
 }
