@@ -59,6 +59,19 @@ impl Drop for Site {
     }
 }
 
+/// Tests that measure connections under load take turns: two at once on
+/// two cores would measure each other.
+static UNDER_LOAD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    UNDER_LOAD.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Open descriptors of process `pid`.
+fn fds_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count())
+}
+
 /// The master's live workers (children not zombies).
 fn workers(master: &Server) -> Vec<u32> {
     master
@@ -92,10 +105,11 @@ fn kill(pid: u32, signal: Signal) {
     let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), signal);
 }
 
-/// Short HTTP connections with 4 clients until `stop` is set; the sum of
-/// the rounds.
+/// Short HTTP connections from `clients` clients until `stop` is set; the
+/// sum of the rounds.
 fn load_until(
     addr: std::net::SocketAddr,
+    clients: usize,
     stop: Arc<AtomicBool>,
 ) -> std::thread::JoinHandle<(usize, usize, Vec<String>)> {
     std::thread::spawn(move || {
@@ -103,7 +117,7 @@ fn load_until(
         while !stop.load(SeqCst) {
             let r: LoadReport = load::run(&Load {
                 addr,
-                clients: 4,
+                clients,
                 connections: 200,
                 protocol: Protocol::Http,
                 linger_zero: true,
@@ -135,12 +149,14 @@ fn quit_cleanly(master: Server, site: &Site) {
 
 #[test]
 fn a_worker_killed_every_100ms_under_load_is_replaced() {
+    let _turn = take_turn();
     let site = Site::new("kill", 2, "");
     let master = Server::master(&site.config());
     let first = settle(&master, 2);
+    let worker_fds = first.iter().map(|w| fds_of(*w)).max().unwrap_or(0);
     let baseline = master.fds();
     let stop = Arc::new(AtomicBool::new(false));
-    let load = load_until(master.addr, stop.clone());
+    let load = load_until(master.addr, 2, stop.clone());
     let started = Instant::now();
     let mut kills = 0;
     while started.elapsed() < Duration::from_secs(5) {
@@ -154,6 +170,19 @@ fn a_worker_killed_every_100ms_under_load_is_replaced() {
     stop.store(true, SeqCst);
     let (ok, errors, why) = load.join().unwrap();
     let now = settle(&master, 2);
+    for w in &now {
+        // A sibling's CLOSE_CHANNEL may still be on its way: a moment.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while fds_of(*w) > worker_fds && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let n = fds_of(*w);
+        assert!(
+            n <= worker_fds,
+            "a respawned worker has {n} descriptors, a first one had {worker_fds}: \
+             it inherited something of its predecessor's (its channel?)"
+        );
+    }
     assert!(
         now.iter().all(|p| !first.contains(p)),
         "every worker was killed at least once and replaced: first {first:?}, now {now:?}"
@@ -180,12 +209,13 @@ fn a_worker_killed_every_100ms_under_load_is_replaced() {
 
 #[test]
 fn reloads_every_200ms_under_load_lose_no_connection() {
+    let _turn = take_turn();
     let site = Site::new("hup", 2, "");
     let master = Server::master(&site.config());
     settle(&master, 2);
     let baseline = master.fds();
     let stop = Arc::new(AtomicBool::new(false));
-    let load = load_until(master.addr, stop.clone());
+    let load = load_until(master.addr, 4, stop.clone());
     let started = Instant::now();
     let mut reloads = 0;
     while started.elapsed() < Duration::from_secs(5) {
@@ -266,6 +296,12 @@ fn quit_finishes_every_accepted_connection() {
     std::thread::sleep(Duration::from_millis(300));
     master.signal(Signal::SIGQUIT);
     std::thread::sleep(Duration::from_millis(200));
+    let refused = TcpStream::connect(master.addr).map_err(|e| e.kind());
+    assert_eq!(
+        refused.map(|_| ()),
+        Err(std::io::ErrorKind::ConnectionRefused),
+        "after QUIT the port refuses new connections (master and workers closed their sockets)"
+    );
     for s in &mut held {
         s.write_all(b"Connection: close\r\n\r\n").unwrap();
         let mut answer = String::new();
@@ -473,6 +509,7 @@ fn eventually(what: &str, mut ready: impl FnMut() -> bool) {
 /// on after its parent is gone.
 #[test]
 fn a_binary_upgrade_under_load_loses_no_connection() {
+    let _turn = take_turn();
     let site = Site::new("upgrade", 2, "");
     let exe = site.dir.join("proclab");
     std::fs::copy(env!("CARGO_BIN_EXE_proclab"), &exe).unwrap();
@@ -488,7 +525,7 @@ fn a_binary_upgrade_under_load_loses_no_connection() {
     );
 
     let stop = Arc::new(AtomicBool::new(false));
-    let load = load_until(old.addr, stop.clone());
+    let load = load_until(old.addr, 4, stop.clone());
     std::thread::sleep(Duration::from_millis(300));
     old.signal(Signal::SIGUSR2);
     let pid_file = site.dir.join("master.pid");
@@ -572,5 +609,59 @@ fn a_failed_upgrade_rolls_back() {
     before.sort_unstable();
     assert_eq!(now, before, "the old workers serve on");
     site.write_config(2, "");
+    quit_cleanly(master, &site);
+}
+
+/// A worker finishing its connections after QUIT still obeys a fast stop:
+/// TERM ends everything at once, without waiting for a client that never
+/// finishes its request.
+#[test]
+fn terminate_overrides_a_graceful_stop_in_progress() {
+    let site = Site::new("quit-then-term", 2, "");
+    let master = Server::master(&site.config());
+    let all = settle(&master, 2);
+    let mut slow = TcpStream::connect(master.addr).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    master.signal(Signal::SIGQUIT);
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    master.signal(Signal::SIGTERM);
+    let (code, err) = master.stop_waiting();
+    assert_eq!(code, 0, "{err}");
+    for w in &all {
+        assert!(!alive(*w), "worker {w} is still there");
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "TERM during QUIT took {:?}",
+        started.elapsed()
+    );
+}
+
+/// Signals sent to a worker itself: HUP, WINCH and USR2 (the master's,
+/// reaching a worker through its process group) are ignored; QUIT makes it
+/// finish and exit, and the master replaces it.
+#[test]
+fn a_worker_ignores_the_masters_signals_and_quits_on_quit() {
+    let site = Site::new("worker-signals", 1, "");
+    let master = Server::master(&site.config());
+    let [worker] = settle(&master, 1)[..] else {
+        unreachable!()
+    };
+    for signal in [Signal::SIGHUP, Signal::SIGWINCH, Signal::SIGUSR2] {
+        kill(worker, signal);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(alive(worker), "HUP, WINCH and USR2 must not kill a worker");
+    kill(worker, Signal::SIGQUIT);
+    eventually("the worker quits", || !alive(worker));
+    let now = settle(&master, 1);
+    assert_ne!(now, [worker], "the master replaced it");
+    assert!(
+        site.log().contains("exited with status 0"),
+        "{}",
+        site.log()
+    );
     quit_cleanly(master, &site);
 }

@@ -30,6 +30,17 @@ impl Log {
         Ok(())
     }
 
+    /// In a freshly forked child that opens its own log: close the child's
+    /// copy of this one (so that a rotated file is really let go). The
+    /// child must not use or drop `self` afterwards (it ends with `_exit`).
+    pub fn close_in_child(&self) {
+        if let Some(f) = &self.file {
+            // SAFETY: closes this process's copy only; the child never
+            // touches `self` again, so nothing closes it twice.
+            unsafe { nix::libc::close(std::os::fd::AsRawFd::as_raw_fd(f)) };
+        }
+    }
+
     /// Write one line: `HH:MM:SS.mmm [pid] text`.
     pub fn line(&mut self, text: &str) {
         let now = std::time::SystemTime::now()

@@ -151,9 +151,16 @@ impl Processes {
                 (s.slot, (s.pid, Channel::from_fd(fd)))
             })
             .collect::<BTreeMap<_, _>>();
+        self.log.close_in_child();
         let log = match Log::open(self.config.log.clone()) {
             Ok(log) => log,
-            Err(_) => return super::supervisor::FATAL_EXIT,
+            Err(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "proclab master: worker in slot {slot}: {e}"
+                );
+                return super::supervisor::FATAL_EXIT;
+            }
         };
         Worker {
             slot,
@@ -335,6 +342,12 @@ fn supervise(master: &mut Supervisor<Processes>, path: &Path, exe: &Path, upgrad
         if took(master, Signal::SIGQUIT) {
             master.quit();
             quit_since.get_or_insert(now);
+            // Stop accepting at once, as nginx does: with the workers'
+            // copies closing too, the port refuses new connections instead
+            // of queueing them for nobody.
+            let host = master.host_mut();
+            host.listeners.clear();
+            host.addrs.clear();
         }
         if took(master, Signal::SIGHUP) {
             reload(master, path);

@@ -130,6 +130,19 @@ pub struct Slot<C> {
     pub hung: bool,
 }
 
+/// What an emptied row said (see `Supervisor::free`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Vacated {
+    /// The reaped worker.
+    pub pid: Pid,
+    /// Its row's `respawn`.
+    pub respawn: bool,
+    /// Its row's `exiting`.
+    pub exiting: bool,
+    /// Its configuration generation.
+    pub generation: u64,
+}
+
 /// What the master is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
@@ -347,13 +360,24 @@ impl<H: Host> Supervisor<H> {
         self.table().find(|(_, s)| s.pid == pid).map(|(i, _)| i)
     }
 
-    /// Empty `slot`'s row (its worker was reaped) and count the reaping;
-    /// the row as it was. Panics if the slot is free.
-    pub(crate) fn free(&mut self, slot: usize) -> Slot<H::Channel> {
+    /// Empty `slot`'s row (its worker was reaped), close the master's end
+    /// of its channel, and count the reaping; what the row said. Panics if
+    /// the slot is free.
+    ///
+    /// The channel is closed here, before any replacement is forked: a
+    /// channel still open across that `fork` would be inherited by the new
+    /// worker, which would never close it.
+    pub(crate) fn free(&mut self, slot: usize) -> Vacated {
         self.reaped += 1;
-        self.slots[slot]
+        let row = self.slots[slot]
             .take()
-            .unwrap_or_else(|| panic!("free: slot {slot} is already free"))
+            .unwrap_or_else(|| panic!("free: slot {slot} is already free"));
+        Vacated {
+            pid: row.pid,
+            respawn: row.respawn,
+            exiting: row.exiting,
+            generation: row.generation,
+        }
     }
 
     /// Write `line` to the master's log.
@@ -446,9 +470,17 @@ impl<H: Host> Supervisor<H> {
                 for pid in pids {
                     self.host.kill(pid, how);
                 }
+                // The next round: after twice the delay, but never later
+                // than the SIGKILL is due.
+                let due = since + KILL_AFTER;
+                let next = if now < due {
+                    (now + delay * 2).min(due)
+                } else {
+                    now + delay * 2
+                };
                 self.phase = Phase::Terminating {
                     since,
-                    next: now + delay * 2,
+                    next,
                     delay: delay * 2,
                 };
             }

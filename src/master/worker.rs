@@ -30,6 +30,7 @@ use crate::serve::shared::{monotonic_now, Shared};
 use crate::serve::stop::StopSignal;
 use crate::serve::thread_pool::ThreadPool;
 use nix::poll::{poll, PollFd, PollFlags};
+use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::unistd::getppid;
 use std::collections::BTreeMap;
 use std::io;
@@ -106,17 +107,12 @@ impl Worker<'_> {
         let (served, freed) = (stats.clone(), room.clone());
         let pool = ThreadPool::new(THREADS, QUEUE, move |stream| {
             serve_one(&*handler, stream, &served);
-            freed.poke();
+            freed.done();
         });
         match self.serve(&stop, &pool, &room) {
             End::Graceful => {
-                // Stop accepting: this worker's copies of the listening
-                // sockets close (the master and other workers keep theirs).
-                for l in self.listeners {
-                    // SAFETY: the worker never uses the listeners again and
-                    // ends with `_exit`, so nothing closes them twice.
-                    unsafe { nix::libc::close(l.as_raw_fd()) };
-                }
+                // Every accepted connection is finished: the threads just
+                // take their Stop.
                 pool.shutdown();
                 self.log.line("worker finished its connections and exits");
                 0
@@ -132,7 +128,16 @@ impl Worker<'_> {
     /// Its own signal handling, death with the master, non-blocking
     /// descriptors.
     fn setup(&mut self) -> io::Result<StopSignal> {
+        // nginx's worker signals: TERM/INT end it now (StopSignal), QUIT
+        // gracefully, USR1 reopens the log; the master's own signals (HUP,
+        // WINCH, USR2), sent to the whole process group, are ignored.
         let stop = StopSignal::install()?;
+        stop.catch(&[Signal::SIGQUIT, Signal::SIGUSR1])?;
+        let ignore = SigAction::new(SigHandler::SigIgn, SaFlags::empty(), SigSet::empty());
+        for signal in [Signal::SIGHUP, Signal::SIGWINCH, Signal::SIGUSR2] {
+            // SAFETY: SIG_IGN runs no code.
+            unsafe { sigaction(signal, &ignore) }?;
+        }
         nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM)?;
         if getppid().as_raw() != self.master {
             return Err(io::Error::other(
@@ -146,20 +151,26 @@ impl Worker<'_> {
         Ok(stop)
     }
 
-    /// The loop: beat, poll, obey, accept.
+    /// The loop: beat, poll, obey, accept. After QUIT it goes on beating
+    /// and obeying (a TERMINATE or SIGTERM still ends it at once) until
+    /// every accepted connection is finished.
     fn serve(
         &mut self,
         stop: &StopSignal,
         pool: &ThreadPool<std::net::TcpStream>,
         freed: &Room,
     ) -> End {
+        let mut quitting = false;
         loop {
+            if quitting && freed.idle() {
+                return End::Graceful;
+            }
             self.shared.beat(self.slot, monotonic_now());
             if getppid().as_raw() != self.master {
                 self.log.line("the master is gone: worker exits");
                 return End::Now;
             }
-            let room = pool.queued() < QUEUE;
+            let room = !quitting && pool.queued() == 0;
             let mut fds = vec![
                 PollFd::new(self.channel.as_fd(), PollFlags::POLLIN),
                 PollFd::new(stop.fd(), PollFlags::POLLIN),
@@ -186,16 +197,49 @@ impl Worker<'_> {
             if stop.requested() {
                 return End::Now;
             }
+            if stop.take(Signal::SIGUSR1) {
+                self.reopen_log();
+            }
+            let mut told = if stop.take(Signal::SIGQUIT) {
+                Some(End::Graceful)
+            } else {
+                None
+            };
             if ready[0] {
-                if let Some(end) = self.obey() {
-                    return end;
+                told = self.obey().or(told);
+            }
+            match told {
+                Some(End::Now) => return End::Now,
+                Some(End::Graceful) if !quitting => {
+                    quitting = true;
+                    self.stop_accepting();
+                }
+                _ => {}
+            }
+            if !quitting {
+                for (i, l) in self.listeners.iter().enumerate() {
+                    if ready.get(3 + i) == Some(&true) {
+                        accept_some(l, pool, freed);
+                    }
                 }
             }
-            for (i, l) in self.listeners.iter().enumerate() {
-                if ready.get(3 + i) == Some(&true) {
-                    accept_some(l, pool);
-                }
-            }
+        }
+    }
+
+    /// Close this worker's copies of the listening sockets (the master and
+    /// the other workers keep theirs).
+    fn stop_accepting(&mut self) {
+        for l in self.listeners {
+            // SAFETY: the worker never uses the listeners again (it only
+            // finishes its connections) and ends with `_exit`, so nothing
+            // closes them twice.
+            unsafe { nix::libc::close(l.as_raw_fd()) };
+        }
+    }
+
+    fn reopen_log(&mut self) {
+        if let Err(e) = self.log.reopen() {
+            self.log.line(&format!("reopen: {e}"));
         }
     }
 
@@ -219,11 +263,7 @@ impl Worker<'_> {
                         }
                         Command::Quit => return Some(End::Graceful),
                         Command::Terminate => return Some(End::Now),
-                        Command::Reopen => {
-                            if let Err(e) = self.log.reopen() {
-                                self.log.line(&format!("reopen: {e}"));
-                            }
-                        }
+                        Command::Reopen => self.reopen_log(),
                     }
                 }
                 Err(ChannelError::Closed) => {
@@ -242,12 +282,15 @@ impl Worker<'_> {
 
 /// Accept what is waiting on `listener` (another worker may have taken
 /// it: EAGAIN), while the pool has room.
-fn accept_some(listener: &TcpListener, pool: &ThreadPool<std::net::TcpStream>) {
-    while pool.queued() < QUEUE {
+fn accept_some(listener: &TcpListener, pool: &ThreadPool<std::net::TcpStream>, room: &Room) {
+    while pool.queued() == 0 {
         match listener.accept() {
             // An accepted socket does not inherit O_NONBLOCK on Linux: it
             // blocks, as serve_one expects.
-            Ok((stream, _)) => pool.submit(stream),
+            Ok((stream, _)) => {
+                room.taken();
+                pool.submit(stream);
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             // Empty (EAGAIN), out of descriptors, or a connection reset
             // before it was accepted: try again on the next poll.
@@ -256,9 +299,14 @@ fn accept_some(listener: &TcpListener, pool: &ThreadPool<std::net::TcpStream>) {
     }
 }
 
-/// A pipe the pool's threads poke when they finish a connection: the
-/// worker's loop polls it to learn that its queue has room again.
+/// The connections a worker has accepted and not finished, and a pipe
+/// the pool's threads poke when they finish one: the worker's loop polls
+/// it to learn that its queue has room again (or, quitting, that it is
+/// done).
 struct Room {
+    /// Accepted and not finished. SeqCst: a counter read by the loop after
+    /// the pipe said something changed; no cleverness needed here.
+    busy: std::sync::atomic::AtomicUsize,
     read: std::os::fd::OwnedFd,
     write: std::os::fd::OwnedFd,
 }
@@ -272,12 +320,27 @@ impl Room {
                 nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
             )?;
         }
-        Ok(Room { read, write })
+        Ok(Room {
+            busy: std::sync::atomic::AtomicUsize::new(0),
+            read,
+            write,
+        })
     }
 
-    /// A connection is done (a full pipe already says so).
-    fn poke(&self) {
+    /// A connection was accepted.
+    fn taken(&self) {
+        self.busy.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// A connection is done; wake the loop (a full pipe already says so).
+    fn done(&self) {
+        self.busy.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         let _ = nix::unistd::write(&self.write, &[1]);
+    }
+
+    /// Every accepted connection is finished.
+    fn idle(&self) -> bool {
+        self.busy.load(std::sync::atomic::Ordering::SeqCst) == 0
     }
 
     fn fd(&self) -> std::os::fd::BorrowedFd<'_> {
