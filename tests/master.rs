@@ -665,3 +665,107 @@ fn a_worker_ignores_the_masters_signals_and_quits_on_quit() {
     );
     quit_cleanly(master, &site);
 }
+
+/// `--daemon`: the command returns at once with the daemon's pid; the
+/// daemon is not a session leader, has no parent but init (or a
+/// subreaper), its standard descriptors on /dev/null, serves, and QUIT
+/// ends it and removes its pid file.
+#[test]
+fn daemon_mode_detaches_and_serves() {
+    let site = Site::new("daemon", 1, "");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_proclab"))
+        .args([
+            "master",
+            "--daemon",
+            "--config",
+            site.config().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut words = text.split_whitespace();
+    let pid: u32 = words
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .expect("master PID …");
+    let addr: std::net::SocketAddr = text
+        .split_once("listening on ")
+        .and_then(|(_, r)| r.split_whitespace().next())
+        .and_then(|a| a.parse().ok())
+        .expect("… listening on ADDR");
+    let daemon = Daemon(pid);
+    assert!(alive(pid), "the daemon runs");
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..]
+        .split_whitespace()
+        .collect();
+    let (ppid, sid): (u32, u32) = (fields[1].parse().unwrap(), fields[3].parse().unwrap());
+    assert_ne!(ppid, std::process::id(), "detached from whoever started it");
+    assert_ne!(sid, pid, "not a session leader (the second fork)");
+    assert_ne!(
+        sid,
+        own_session(),
+        "in a session of its own, not the test's"
+    );
+    for fd in 0..3 {
+        let target = std::fs::read_link(format!("/proc/{pid}/fd/{fd}")).unwrap();
+        assert_eq!(target, Path::new("/dev/null"), "fd {fd}");
+    }
+    let in_file: u32 = std::fs::read_to_string(site.dir.join("master.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(in_file, pid, "the pid file names the daemon");
+    eventually("a worker", || children_of(pid).len() == 1);
+    let r = serve_common::load(addr, Protocol::Http, 100);
+    assert_eq!((r.ok, r.errors), (100, 0), "{r}");
+    kill(pid, Signal::SIGQUIT);
+    eventually("the daemon exits on QUIT", || !alive(pid));
+    assert!(!site.dir.join("master.pid").exists(), "pid file removed");
+    drop(daemon);
+}
+
+/// This test process's session id.
+fn own_session() -> u32 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    stat[stat.rfind(')').unwrap() + 2..]
+        .split_whitespace()
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// A daemon left running by a failed test is killed.
+struct Daemon(u32);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if alive(self.0) {
+            kill(self.0, Signal::SIGKILL);
+        }
+    }
+}
+
+#[test]
+fn daemon_mode_without_a_log_is_refused() {
+    let dir = std::env::temp_dir().join(format!("proclab-master-nolog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("m.toml");
+    std::fs::write(&path, "listen = [\"127.0.0.1:0\"]\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_proclab"))
+        .args(["master", "--config", path.to_str().unwrap(), "--daemon"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--daemon needs a log file"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -17,6 +17,8 @@ pub mod channel;
 pub mod channel_codec;
 #[cfg(not(any(loom, shuttle)))]
 pub mod config;
+#[cfg(not(any(loom, shuttle)))]
+pub mod daemon;
 #[path = "../../solutions/graceful_reload.rs"]
 pub mod graceful_reload;
 #[cfg(not(any(loom, shuttle)))]

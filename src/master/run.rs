@@ -218,18 +218,25 @@ fn listen(addr: &str) -> Result<TcpListener, String> {
 
 /// `proclab master --config FILE`.
 pub fn main(args: &[String]) -> ExitCode {
-    let path = match args {
-        [flag, path] if flag == "--config" => PathBuf::from(path),
+    const USAGE: &str =
+        "usage: proclab master --config FILE [--daemon]   (see examples/master.toml)";
+    let (path, daemon) = match args {
+        [flag, path] if flag == "--config" => (PathBuf::from(path), false),
+        [flag, path, d] | [d, flag, path] if flag == "--config" && d == "--daemon" => {
+            (PathBuf::from(path), true)
+        }
         [help] if help == "--help" || help == "-h" => {
-            println!("usage: proclab master --config FILE   (see examples/master.toml)");
+            println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
         _ => {
-            eprintln!("proclab master: usage: proclab master --config FILE");
+            eprintln!("proclab master: {USAGE}");
             return ExitCode::from(2);
         }
     };
-    match run(&path) {
+    // Absolute: the path is used again on HUP and USR2.
+    let path = path.canonicalize().unwrap_or(path);
+    match run(&path, daemon) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("proclab master: {e}");
@@ -239,7 +246,7 @@ pub fn main(args: &[String]) -> ExitCode {
 }
 
 /// Start, supervise until stopped, clean up.
-fn run(path: &Path) -> Result<(), String> {
+fn run(path: &Path, daemon: bool) -> Result<(), String> {
     let config = Config::load(path).map_err(|e| e.to_string())?;
     let mut log = Log::open(config.log.clone()).map_err(|e| e.to_string())?;
     let exe = std::env::current_exe().map_err(|e| format!("which binary is this? {e}"))?;
@@ -254,6 +261,19 @@ fn run(path: &Path) -> Result<(), String> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     drop(inherited);
+    if daemon && config.log.is_none() {
+        return Err(format!(
+            "--daemon needs a log file (set `log` in {}): a daemon has no terminal to write to",
+            path.display()
+        ));
+    }
+    if daemon {
+        let addrs: Vec<String> = listeners
+            .iter()
+            .filter_map(|l| l.local_addr().ok().map(|a| a.to_string()))
+            .collect();
+        super::daemon::detach(&addrs.join(" "))?;
+    }
     let stop = StopSignal::install().map_err(|e| format!("signals: {e}"))?;
     stop.catch(&[
         Signal::SIGHUP,
