@@ -45,9 +45,8 @@ pub fn detach(addrs: &str) -> Result<(), String> {
     drop(read);
     setsid().map_err(|e| format!("daemon: setsid: {e}"))?;
     // SAFETY: still a single thread.
-    if let ForkResult::Parent { .. } =
-        unsafe { fork() }.map_err(|e| format!("daemon: fork: {e}"))?
-    {
+    let second = unsafe { fork() }.map_err(|e| format!("daemon: fork: {e}"))?;
+    if let ForkResult::Parent { .. } = second {
         // SAFETY: the session leader leaves without running destructors or
         // flushing anything twice.
         unsafe { nix::libc::_exit(0) }
