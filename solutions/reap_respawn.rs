@@ -18,7 +18,7 @@ use crate::master::supervisor::{Exit, Host, Phase, Pid, Supervisor, FATAL_EXIT};
 
 /// Worker `pid` was reaped with `exit`.
 pub fn reaped<H: Host>(master: &mut Supervisor<H>, pid: Pid, exit: Exit) {
-    // BEGIN SOLUTION hint: find the slot (master.slot_of; not a worker: log it and return); tell the others first, while the row still holds the worker (broadcast_about reads it); then free the row (which closes the dead worker's channel before anything is forked); decide fatal (FATAL_EXIT, and not exiting); log; respawn into the same slot only if respawn && !exiting && !fatal && the phase is Running, counting master.respawns
+    // BEGIN SOLUTION hint: find the worker's slot, tell its siblings, free the row, and decide whether to start it again (the module's doc lists when not to)
     let Some(slot) = master.slot_of(pid) else {
         master.log(&format!("reaped {pid}, which is not a worker"));
         return;

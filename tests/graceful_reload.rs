@@ -125,7 +125,11 @@ mod steps {
         master.quit();
         master.host_mut().calls.clear();
         master.reload(2);
-        assert!(plan(&master).is_empty(), "{:?}", plan(&master));
+        assert!(
+            plan(&master).is_empty(),
+            "a master that is stopping does not reload (it would start workers it is about to stop), yet it did {:?}",
+            plan(&master)
+        );
         assert_eq!(master.generation(), 0);
     }
 }

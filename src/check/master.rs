@@ -116,7 +116,7 @@ impl Host for ModelHost {
     ) -> Result<(Pid, Inbox), String> {
         assert!(
             !self.stopping,
-            "no respawn after QUIT or TERM: the master started a worker in slot {slot} while stopping"
+            "no worker is started once the master is stopping (QUIT or TERM): it started one in slot {slot}"
         );
         let pid = self.next_pid;
         self.next_pid += 1;

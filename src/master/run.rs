@@ -37,6 +37,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// A worker's exit status after a panic (EX_SOFTWARE): a crash, respawned.
+const WORKER_PANICKED: i32 = 70;
+
 /// How often the master wakes when nothing happens.
 const TICK_MS: u16 = 50;
 
@@ -79,7 +82,13 @@ impl Host for Processes {
         let forked = unsafe { fork() };
         match forked {
             Ok(ForkResult::Child) => {
-                let code = self.become_worker(slot, master, master_end, worker_end, siblings, &old);
+                // A panic in the worker must not unwind into the master's
+                // frames (and run its destructors) in this process: it ends
+                // the worker like a crash, and the master respawns it.
+                let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.become_worker(slot, master, master_end, worker_end, siblings, &old)
+                }))
+                .unwrap_or(WORKER_PANICKED);
                 // SAFETY: end the worker without running the master's
                 // destructors (its sockets, its pid file) a second time.
                 unsafe { nix::libc::_exit(code) }
