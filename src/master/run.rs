@@ -147,7 +147,9 @@ impl Processes {
             return super::supervisor::FATAL_EXIT;
         }
         self.stop.close_in_child();
-        let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(mask), None);
+        // The signals stay blocked until the worker has its own handlers
+        // (Worker::setup restores `mask`): one arriving in between stays
+        // pending instead of killing the worker with its default action.
         drop(master_end);
         let siblings = siblings
             .iter()
@@ -180,6 +182,7 @@ impl Processes {
             handler: &self.config.handler,
             shared: &self.shared,
             log,
+            mask: *mask,
         }
         .run()
     }
@@ -352,19 +355,6 @@ fn supervise(master: &mut Supervisor<Processes>, path: &Path, exe: &Path, upgrad
         }
         let now = monotonic_now().max(now);
         let took = |master: &Supervisor<Processes>, s: Signal| master.host().stop.take(s);
-        if took(master, Signal::SIGCHLD) {
-            reap_exited(false, |pid, code| {
-                let exit = code.map_or(Exit::Signal(0), Exit::Code);
-                if upgrade.reaped(pid.as_raw()) {
-                    master.host_mut().log.line(&format!(
-                        "the new master {pid} {}: rolled back, this master carries on",
-                        super::reap_respawn::describe(exit)
-                    ));
-                } else {
-                    master.reaped(pid.as_raw(), exit);
-                }
-            });
-        }
         if took(master, Signal::SIGTERM) | took(master, Signal::SIGINT) {
             master.terminate(now);
         }
@@ -404,6 +394,21 @@ fn supervise(master: &mut Supervisor<Processes>, path: &Path, exe: &Path, upgrad
                 Err(e) => format!("binary upgrade refused: {e}"),
             };
             host.log.line(&line);
+        }
+        // Reaped after the stop signals are read: a worker that exited on
+        // a QUIT sent to the whole process group is then not respawned.
+        if took(master, Signal::SIGCHLD) {
+            reap_exited(false, |pid, code| {
+                let exit = code.map_or(Exit::Signal(0), Exit::Code);
+                if upgrade.reaped(pid.as_raw()) {
+                    master.host_mut().log.line(&format!(
+                        "the new master {pid} {}: rolled back, this master carries on",
+                        super::reap_respawn::describe(exit)
+                    ));
+                } else {
+                    master.reaped(pid.as_raw(), exit);
+                }
+            });
         }
         if let Some(since) = quit_since {
             if now.saturating_sub(since) > master.host().config.shutdown_timeout {

@@ -67,6 +67,9 @@ pub struct Worker<'a> {
     pub shared: &'a Shared,
     /// Its log.
     pub log: Log,
+    /// The signal mask to restore once its handlers are installed (the
+    /// master blocked its signals around `fork`).
+    pub mask: SigSet,
 }
 
 /// How the worker's loop ended.
@@ -138,6 +141,11 @@ impl Worker<'_> {
             // SAFETY: SIG_IGN runs no code.
             unsafe { sigaction(signal, &ignore) }?;
         }
+        nix::sys::signal::sigprocmask(
+            nix::sys::signal::SigmaskHow::SIG_SETMASK,
+            Some(&self.mask),
+            None,
+        )?;
         nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM)?;
         if getppid().as_raw() != self.master {
             return Err(io::Error::other(
