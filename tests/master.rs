@@ -473,19 +473,11 @@ fn the_example_config_is_valid() {
 
 /// The children of `pid` that are not zombies (`/proc`).
 fn children_of(pid: u32) -> Vec<u32> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    dir.filter_map(|e| {
-        let p: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
-        let rest = &stat[stat.rfind(')')? + 2..];
-        let mut fields = rest.split_whitespace();
-        let state = fields.next()?;
-        let ppid: u32 = fields.next()?.parse().ok()?;
-        (ppid == pid && state != "Z").then_some(p)
-    })
-    .collect()
+    serve_common::children_of(pid)
+        .into_iter()
+        .filter(|(_, s)| *s != 'Z')
+        .map(|(p, _)| p)
+        .collect()
 }
 
 fn exe_deleted(pid: u32) -> bool {

@@ -321,13 +321,7 @@ struct Room {
 
 impl Room {
     fn new() -> io::Result<Room> {
-        let (read, write) = nix::unistd::pipe()?;
-        for fd in [&read, &write] {
-            nix::fcntl::fcntl(
-                fd,
-                nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-            )?;
-        }
+        let (read, write) = crate::serve::stop::wake_pipe()?;
         Ok(Room {
             busy: std::sync::atomic::AtomicUsize::new(0),
             read,
@@ -356,7 +350,6 @@ impl Room {
     }
 
     fn drain(&self) {
-        let mut buf = [0u8; 64];
-        while matches!(nix::unistd::read(&self.read, &mut buf), Ok(n) if n > 0) {}
+        crate::serve::stop::drain(&self.read);
     }
 }

@@ -46,6 +46,30 @@ fn poke_pipe() {
     }
 }
 
+/// A pipe for waking a poll loop: both ends non-blocking (a full pipe
+/// already says "wake up"; an empty one must not block the loop) and
+/// close-on-exec.
+pub fn wake_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let (read, write) = nix::unistd::pipe()?;
+    for fd in [&read, &write] {
+        nix::fcntl::fcntl(
+            fd,
+            nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+        )?;
+        nix::fcntl::fcntl(
+            fd,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+        )?;
+    }
+    Ok((read, write))
+}
+
+/// Read everything waiting in the read end of a [`wake_pipe`].
+pub fn drain(read: &OwnedFd) {
+    let mut buf = [0u8; 64];
+    while matches!(nix::unistd::read(read, &mut buf), Ok(n) if n > 0) {}
+}
+
 /// A stop request, delivered by SIGINT or SIGTERM (or [`StopSignal::request`]).
 #[derive(Debug)]
 pub struct StopSignal {
@@ -57,17 +81,7 @@ pub struct StopSignal {
 impl StopSignal {
     /// Install the handlers for SIGINT and SIGTERM (once per process).
     pub fn install() -> io::Result<StopSignal> {
-        let (read, write) = nix::unistd::pipe()?;
-        for fd in [&read, &write] {
-            nix::fcntl::fcntl(
-                fd,
-                nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-            )?;
-            nix::fcntl::fcntl(
-                fd,
-                nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
-            )?;
-        }
+        let (read, write) = wake_pipe()?;
         PIPE.store(write.as_raw_fd(), SeqCst);
         let stop = StopSignal { read, write };
         stop.catch(&[Signal::SIGINT, Signal::SIGTERM])?;
@@ -112,8 +126,7 @@ impl StopSignal {
 
     /// Empty the self-pipe (after poll said it is readable).
     pub fn drain(&self) {
-        let mut buf = [0u8; 64];
-        while matches!(nix::unistd::read(&self.read, &mut buf), Ok(n) if n > 0) {}
+        drain(&self.read);
     }
 
     /// In a freshly forked child: the default disposition again for every

@@ -78,22 +78,7 @@ impl Server {
 
     /// The server's child processes and their states (from `/proc`).
     pub fn children(&self) -> Vec<(u32, char)> {
-        let me = self.child.id();
-        let Ok(dir) = std::fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        dir.filter_map(|e| {
-            let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // pid (comm) state ppid ...: comm may hold spaces, so split
-            // after its closing parenthesis.
-            let rest = &stat[stat.rfind(')')? + 2..];
-            let mut fields = rest.split_whitespace();
-            let state = fields.next()?.chars().next()?;
-            let ppid: u32 = fields.next()?.parse().ok()?;
-            (ppid == me).then_some((pid, state))
-        })
-        .collect()
+        children_of(self.child.id())
     }
 
     /// Wait (up to 5 s) until the server has `expected` children, none a
@@ -176,4 +161,23 @@ pub fn load(addr: SocketAddr, protocol: Protocol, connections: usize) -> load::L
         linger_zero: true,
         timeout: Duration::from_secs(10),
     })
+}
+
+/// The children of process `parent` and their states (from `/proc`).
+pub fn children_of(parent: u32) -> Vec<(u32, char)> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| {
+        let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // pid (comm) state ppid ...: comm may hold spaces, so split after
+        // its closing parenthesis.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let mut fields = rest.split_whitespace();
+        let state = fields.next()?.chars().next()?;
+        let ppid: u32 = fields.next()?.parse().ok()?;
+        (ppid == parent).then_some((pid, state))
+    })
+    .collect()
 }
