@@ -82,8 +82,8 @@ fn every_client_sees_its_connection_end_and_no_descriptor_is_kept() {
          (a timeout here: the connection stayed open after the child exited — does the parent close its copy?)"
     );
     let after = server.settles_to(baseline);
-    assert_eq!(
-        after, baseline,
+    assert!(
+        after <= baseline,
         "the server kept descriptors: {baseline} open before 200 connections, {after} after \
          (the parent must close each connected socket once the child has it)"
     );

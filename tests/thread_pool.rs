@@ -178,8 +178,8 @@ mod ordinary {
             let report = load(server.addr, Protocol::Http, 2_000);
             assert_eq!((report.ok, report.errors), (2_000, 0), "{report}");
             let after = server.settles_to(baseline);
-            assert_eq!(
-                after, baseline,
+            assert!(
+                after <= baseline,
                 "descriptors: {baseline} before, {after} after"
             );
             let (code, err) = server.stop();

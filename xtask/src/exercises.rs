@@ -55,6 +55,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
             }
         }
     }
+    problems.extend(crate::book::sync_hints(root, &course, !args.has("check")));
     let workflow = crate::classroom::workflow(&course);
     let workflow_path = root.join(crate::classroom::PATH);
     if std::fs::read_to_string(&workflow_path).unwrap_or_default() != workflow {

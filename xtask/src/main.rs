@@ -4,8 +4,11 @@
 //!   that it is up to date and that `course.toml` agrees with the crate);
 //! * `grade [NAME…] [--solutions | --dir DIR] [--expect full|stubs]` —
 //!   grade exercises in every world and print the course table;
-//! * `bugs [NAME…]` — prove every planted bug is rejected by its tests.
+//! * `bugs [NAME…]` — prove every planted bug is rejected by its tests;
+//! * `book [--built DIR]` — check the book's chapters against the course
+//!   and the built book's links.
 
+mod book;
 mod bugs;
 mod classroom;
 mod exercises;
@@ -52,6 +55,12 @@ usage: cargo xtask <command>
         Grade hostile submissions (infinite loop, deadlock, panic in Drop,
         exit(0), fork bomb, stack overflow, 100 MB of output, no compile)
         and prove each is contained.
+  book [--built DIR]
+        Check every exercise's chapter against course.toml (listed in
+        SUMMARY.md; Goal, Background, Invariants, Hints, Grading, Bug zoo in
+        order; the generated hint ladder; every planted bug named, one shown
+        with what the checker printed), then every link and anchor of the
+        built book (default book/build; run `mdbook build book` first).
   exercises [--check]
         Regenerate exercises/ from solutions/, or with --check fail if they
         differ or course.toml disagrees with the crate.
@@ -62,6 +71,7 @@ fn main() -> ExitCode {
     let root = project_root();
     let result = match args.first().map(String::as_str) {
         Some("grade") => grade::main(&root, &args[1..]),
+        Some("book") => book::main(&root, &args[1..]),
         Some("bugs") => bugs::main(&root, &args[1..]),
         Some("hostile") => hostile::main(&root, &args[1..]),
         Some("exercises") => exercises::main(&root, &args[1..]),
