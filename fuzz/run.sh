@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz proclab's cargo-fuzz targets on stable Rust for a bounded time.
 #
-#   fuzz/run.sh [SECONDS]     (default 60; CI calls `fuzz/run.sh 60`)
+#   fuzz/run.sh [SECONDS]     (default 60; CI calls `fuzz/run.sh 30`)
 #
 # Installs cargo-fuzz if missing, then runs every target (`cargo fuzz list`;
 # today only channel_codec) for SECONDS each, with `--sanitizer none`

@@ -19,14 +19,16 @@ usage: proclab <command> [flags]
         MLFQ:         proclab sched -n 3 -q 10 -B 100 -i 5 -l 0,120,0:50,20,5
                       (-n -q -a -Q -A -B -i -S -I -l; see `proclab sched --help`)
 
-  serve [--model iterative|thread|pool] [--workers N] [--listen ADDR] [--handler echo|http]
+  serve [--model iterative|fork|thread|pool|prefork|prefork-reuseport]
+        [--workers N] [--listen ADDR] [--handler echo|http]
         Serve connections until SIGINT/SIGTERM (see `proclab serve --help`).
 
   load --connect ADDR [--clients N] [--connections N] [--handler echo|http] [--linger0]
         Open short connections and report connections/s, latency, errors.
 
-  master --config FILE
-        nginx's process model: a master supervising workers (see examples/master.toml).
+  master --config FILE [--daemon]
+        nginx's process model: a master supervising workers (see examples/master.toml);
+        --daemon detaches it from the terminal (double fork, a new session).
 
   ps [--pid PID] [--json]
         List the running proclab masters and their workers, from /proc.";

@@ -66,7 +66,8 @@ proclab ps: the running proclab masters and their workers, from /proc.
   --pid PID    that process and its descendants
   --json       a JSON array, one object per process: pid, ppid, state,
                role, comm, start_time (seconds since the epoch),
-               cpu_seconds, exe, exe_deleted, cmdline, depth, children
+               cpu_seconds, exe, exe_deleted, cmdline, argv, depth,
+               children
 
 Columns: PID, PPID, S (state: R running, S sleeping, D disk wait, Z zombie,
 T stopped), START (HH:MM:SS today, else YYYY-MM-DDTHH:MM), TIME (CPU,
