@@ -82,8 +82,9 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         }
     }
 
+    let w = crate::manifest::name_width(report.iter().map(|r| r.0.as_str()), 14);
     println!(
-        "\n{:<14} {:<22} {:<22} {:<14} verdict",
+        "\n{:<w$} {:<22} {:<22} {:<14} verdict",
         "exercise", "planted bug", "caught in", "must be"
     );
     let mut all_ok = true;
@@ -105,7 +106,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         } else {
             names.join("+")
         };
-        println!("{ex:<14} {:<22} {shown:<22} {must:<14} {verdict}", bug.name);
+        println!("{ex:<w$} {:<22} {shown:<22} {must:<14} {verdict}", bug.name);
     }
     println!(
         "\n{} planted bug(s), {}",

@@ -299,9 +299,10 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
 }
 
 fn print_table(exercises: &[Exercise], results: &BTreeMap<String, Graded>) {
+    let w = crate::manifest::name_width(exercises.iter().map(|e| e.name.as_str()), 16);
     println!();
     println!(
-        "{:<16} {:>8} {:>8} {:>8} {:>8} {:>12}",
+        "{:<w$} {:>8} {:>8} {:>8} {:>8} {:>12}",
         "exercise", "std", "loom", "shuttle", "tests", "points"
     );
     let (mut got, mut max) = (0.0, 0);
@@ -327,7 +328,7 @@ fn print_table(exercises: &[Exercise], results: &BTreeMap<String, Graded>) {
         got += score;
         max += ex.points;
         println!(
-            "{:<16} {:>8} {:>8} {:>8} {:>8} {:>12}",
+            "{:<w$} {:>8} {:>8} {:>8} {:>8} {:>12}",
             ex.name,
             cell(World::Std),
             cell(World::Loom),
@@ -337,7 +338,7 @@ fn print_table(exercises: &[Exercise], results: &BTreeMap<String, Graded>) {
         );
     }
     println!(
-        "{:<16} {:>8} {:>8} {:>8} {:>8} {:>12}",
+        "{:<w$} {:>8} {:>8} {:>8} {:>8} {:>12}",
         "total",
         "",
         "",

@@ -46,6 +46,12 @@ pub struct Bug {
 
 pub const WORLDS: [&str; 3] = ["std", "loom", "shuttle"];
 
+/// The width of a table's exercise column: `least`, or the longest name
+/// shown, so that every row's columns line up.
+pub fn name_width<'a>(names: impl IntoIterator<Item = &'a str>, least: usize) -> usize {
+    names.into_iter().map(str::len).fold(least, usize::max)
+}
+
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct Edit {

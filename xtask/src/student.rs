@@ -69,7 +69,8 @@ pub fn progress(root: &Path, _args: &[String]) -> Result<bool, String> {
     let course = Course::load(root)?;
     let scores = scores(root);
     let (mut got, mut max, mut done) = (0.0, 0, 0);
-    println!("{:<16} {:>12}  status", "exercise", "last grade");
+    let w = crate::manifest::name_width(course.exercise.iter().map(|e| e.name.as_str()), 16);
+    println!("{:<w$} {:>12}  status", "exercise", "last grade");
     for ex in &course.exercise {
         let (status, points) = match scores.get(&ex.name) {
             Some(&(p, m)) if p >= f64::from(m) => {
@@ -82,7 +83,7 @@ pub fn progress(root: &Path, _args: &[String]) -> Result<bool, String> {
         got += points;
         max += ex.points;
         println!(
-            "{:<16} {:>12}  {status}",
+            "{:<w$} {:>12}  {status}",
             ex.name,
             format!("{points:.1}/{}", ex.points)
         );
