@@ -1,12 +1,12 @@
 //! `proclab`: the course's command-line tools.
 //!
 //! ```text
-//! proclab sched [flags]   simulate a scheduling policy (OSTEP's scheduler.py / mlfq.py flags)
+//! proclab sched [flags]   simulate a scheduling policy (OSTEP's scheduler.py / mlfq.py / lottery.py flags)
 //! proclab serve [flags]   serve connections (iterative, thread, pool models)
 //! proclab load  [flags]   a load generator for `serve`
 //! ```
 
-use proclab::schedsim::{flags, mlfq, policies, render};
+use proclab::schedsim::{flags, lottery, mlfq, policies, render};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -18,6 +18,7 @@ usage: proclab <command> [flags]
         FIFO/SJF/RR:  proclab sched -p RR -q 2 -l 5,3,8
         MLFQ:         proclab sched -n 3 -q 10 -B 100 -i 5 -l 0,120,0:50,20,5
                       (-n -q -a -Q -A -B -i -S -I -l; see `proclab sched --help`)
+        Lottery:      proclab sched -p LOTTERY -s 1 -l 10:100,10:50 --trace
 
   serve [--model iterative|fork|thread|pool|prefork|prefork-reuseport]
         [--workers N] [--listen ADDR] [--handler echo|http]
@@ -37,7 +38,7 @@ const SCHED_HELP: &str = "\
 proclab sched: the OSTEP scheduling simulators' flags.
 
 FIFO, SJF, RR (scheduler.py): every job arrives at time 0.
-  -p FIFO|SJF|RR   policy (default FIFO; -p MLFQ picks the MLFQ simulator below)
+  -p FIFO|SJF|RR   policy (default FIFO; -p MLFQ and -p LOTTERY pick the simulators below)
   -l L,L,...       job lengths
   -q Q             RR time slice (default 1)
 
@@ -53,8 +54,19 @@ MLFQ (mlfq.py), chosen by -p MLFQ or any of -n -a -Q -A -B -i -S -I:
   -I               a job whose I/O completes goes to the front of its queue
   -l S,R,F:...     jobs: start time, run time, I/O every F ticks of CPU (0: never)
 
+Lottery (lottery.py), chosen by -p LOTTERY or -T:
+  -l R:T,R:T,...   jobs: run time and tickets
+  -q Q             ticks per win (default 1)
+  -s S             the seed of the draws (default 0), as Python's random.seed(S)
+
+Random job lists, for scheduler.py and lottery.py when -l is not given:
+  -s S -j J -m M   J jobs (default 3), lengths below M (default 10), drawn as the
+                   textbook simulator draws them from seed S, so the same flags
+                   give the same jobs; -T T: tickets below T (lottery, default 100)
+
 Output: the per-job table and a timeline; --json for the figures as JSON,
---trace for the textbook simulator's execution trace, line for line.";
+--trace for the textbook simulator's execution trace, line for line
+(the lottery: its job list, draws and winners, as lottery.py -c prints them).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -92,20 +104,43 @@ fn sched(args: &[String]) -> ExitCode {
         }
     };
     let trace = output == flags::Output::Trace;
+    let mut heading = String::from("Execution trace:\n");
     let report = match &simulation {
-        flags::Simulation::Simple { policy, lengths } => policies::simulate(*policy, lengths),
-        flags::Simulation::Mlfq(config) => match mlfq::simulate(config, trace) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::from(2);
+        flags::Simulation::Simple {
+            policy,
+            lengths,
+            seed,
+        } => {
+            if let (Some(seed), flags::Output::Table) = (seed, output) {
+                let list: Vec<String> = lengths.iter().map(f64::to_string).collect();
+                println!("jobs drawn from seed {seed}: lengths {}\n", list.join(","));
             }
-        },
+            Ok(policies::simulate(*policy, lengths))
+        }
+        flags::Simulation::Mlfq(config) => mlfq::simulate(config, trace),
+        flags::Simulation::Lottery(config) => {
+            heading.clear(); // lottery.py's own lines say what they are
+            lottery::simulate(config)
+        }
     };
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let (flags::Simulation::Lottery(_), flags::Output::Table) = (&simulation, output) {
+        // The job list, which a random one is the only place to see.
+        for line in report.trace.iter().take_while(|l| !l.is_empty()) {
+            println!("{line}");
+        }
+        println!();
+    }
     let text = match output {
         flags::Output::Json => render::json(&report),
         flags::Output::Trace => {
-            let mut text = String::from("Execution trace:\n");
+            let mut text = heading;
             for line in &report.trace {
                 text.push_str(line);
                 text.push('\n');

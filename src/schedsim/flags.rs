@@ -8,17 +8,25 @@
 //! override `-n`, `-q`, `-a`), `-B boost` (0: never), `-i ioTime` (5), `-S`
 //! (stay after I/O), `-I` (I/O bump), `-l start,run,io:start,run,io:...`.
 //!
+//! `lottery.py`: `-p LOTTERY`, `-l run:tickets,...`, `-q quantum` (1),
+//! `-s seed` (0), and without `-l`, `-j jobs` (3), `-m maxlen` (10) and
+//! `-T maxticket` (100).
+//!
 //! The flag sets overlap (`-q`, `-l`), so the MLFQ is chosen by `-p MLFQ`
-//! or by any flag only `mlfq.py` has (`-n -a -Q -A -B -i -S -I`). Random
-//! job lists (`-s`, `-j`, `-m`, `-M`) are refused: they depend on Python's
-//! random number generator; give the jobs with `-l`. `-c` is accepted and
-//! ignored (the figures are always computed).
+//! or by any flag only `mlfq.py` has (`-n -a -Q -A -B -i -S -I -M`), and
+//! the lottery by `-p LOTTERY` or `-T`. Without `-l`, `scheduler.py` and
+//! `lottery.py` draw a random job list from `-s`, and so do we, with
+//! Python's generator ([`super::pyrandom`]); `mlfq.py`'s random job lists
+//! are refused: give those jobs with `-l`. `-c` is accepted and ignored
+//! (the figures are always computed).
 //!
 //! Ours: `--json` (figures for machines), `--trace` (the textbook's
 //! execution trace, line for line).
 
+use super::lottery;
 use super::mlfq::{self, Job};
 use super::policies::Policy;
+use super::pyrandom::PyRandom;
 
 /// What to simulate.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,9 +37,13 @@ pub enum Simulation {
         policy: Policy,
         /// Each job's length.
         lengths: Vec<f64>,
+        /// The seed the lengths were drawn from, when not given with `-l`.
+        seed: Option<i64>,
     },
     /// An `mlfq.py` run.
     Mlfq(mlfq::Config),
+    /// A `lottery.py` run.
+    Lottery(lottery::Config),
 }
 
 /// How to print the result.
@@ -77,18 +89,55 @@ pub fn parse(args: &[String]) -> Result<(Simulation, Output), String> {
             .and_then(|(_, v)| v.clone())
     };
     let has = |flag: &str| values.iter().any(|(f, _)| f == flag);
-    for random in ["-s", "-j", "-m", "-M"] {
-        if has(random) {
-            return Err(format!(
-                "sched: {random} asks for a random job list, which depends on Python's random \
-                 number generator; give the jobs explicitly with -l"
-            ));
-        }
-    }
     let policy_name = get("-p").map(|p| p.to_uppercase());
     let mlfq = policy_name.as_deref() == Some("MLFQ") || MLFQ_ONLY.iter().any(|f| has(f));
-    let jobs = get("-l").ok_or("sched: no jobs: give them with -l")?;
+    let lottery = policy_name.as_deref() == Some("LOTTERY") || has("-T");
+    if mlfq && lottery {
+        return Err(
+            "sched: -T and -p LOTTERY are the lottery's, the other flags the MLFQ's: \
+                    choose one simulator"
+                .into(),
+        );
+    }
+    let seed = match get("-s") {
+        Some(s) => s
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| format!("sched: -s: `{s}` is not a whole number"))?,
+        None => 0,
+    };
+    let count = |default: u64| -> Result<u64, String> {
+        whole(&get("-j").unwrap_or_else(|| default.to_string()), "-j")
+    };
+    let max_len = || whole(&get("-m").unwrap_or_else(|| "10".into()), "-m");
+    let jobs = get("-l");
+    if lottery {
+        let jobs = match jobs {
+            Some(list) => lottery::Jobs::Listed(lottery_jobs(&list)?),
+            None => lottery::Jobs::Random {
+                count: count(3)? as usize,
+                max_run: max_len()?,
+                max_tickets: whole(&get("-T").unwrap_or_else(|| "100".into()), "-T")?,
+            },
+        };
+        let config = lottery::Config {
+            seed,
+            quantum: whole(&get("-q").unwrap_or_else(|| "1".into()), "-q")?,
+            jobs,
+        };
+        config.validate()?;
+        return Ok((Simulation::Lottery(config), output));
+    }
     let simulation = if mlfq {
+        for random in ["-s", "-j", "-m", "-M"] {
+            if has(random) {
+                return Err(format!(
+                    "sched: {random} asks mlfq.py for a random job list, which proclab does \
+                     not draw; give the jobs explicitly with -l"
+                ));
+            }
+        }
+        let jobs = jobs.ok_or("sched: no jobs: give them with -l")?;
         Simulation::Mlfq(mlfq_config(&get, &has, &jobs)?)
     } else {
         let policy = match policy_name.as_deref().unwrap_or("FIFO") {
@@ -110,16 +159,25 @@ pub fn parse(args: &[String]) -> Result<(Simulation, Output), String> {
                 ));
             }
         }
-        let lengths = jobs
-            .split(',')
-            .map(|l| number(l, "-l"))
-            .collect::<Result<Vec<f64>, String>>()?;
+        let (lengths, seed) = match jobs {
+            Some(list) => (
+                list.split(',')
+                    .map(|l| number(l, "-l"))
+                    .collect::<Result<Vec<f64>, String>>()?,
+                None,
+            ),
+            None => (random_lengths(seed, count(3)?, max_len()?)?, Some(seed)),
+        };
         if let Some(bad) = lengths.iter().find(|&&l| l <= 0.0) {
             return Err(format!(
                 "sched: job lengths (-l) must be positive, not {bad}"
             ));
         }
-        Simulation::Simple { policy, lengths }
+        Simulation::Simple {
+            policy,
+            lengths,
+            seed,
+        }
     };
     Ok((simulation, output))
 }
@@ -168,6 +226,34 @@ fn mlfq_config(
     Ok(config)
 }
 
+/// `scheduler.py`'s random job list: `count` lengths, each
+/// `int(max_len * random()) + 1`.
+fn random_lengths(seed: i64, count: u64, max_len: u64) -> Result<Vec<f64>, String> {
+    if count == 0 || max_len == 0 {
+        return Err("sched: -j and -m must be at least 1 for a random job list".into());
+    }
+    let mut rng = PyRandom::new(seed);
+    Ok((0..count)
+        .map(|_| (rng.below(max_len) + 1) as f64)
+        .collect())
+}
+
+/// `-l run:tickets,...` for the lottery.
+fn lottery_jobs(list: &str) -> Result<Vec<lottery::Job>, String> {
+    list.split(',')
+        .enumerate()
+        .map(|(i, spec)| match spec.split(':').collect::<Vec<_>>()[..] {
+            [run, tickets] => Ok(lottery::Job {
+                run: whole(run, "-l")?,
+                tickets: whole(tickets, "-l")?,
+            }),
+            _ => Err(format!(
+                "sched: job {i} in -l is `{spec}`; a lottery job is run:tickets"
+            )),
+        })
+        .collect()
+}
+
 fn number(text: &str, flag: &str) -> Result<f64, String> {
     text.trim()
         .parse::<f64>()
@@ -202,7 +288,8 @@ mod tests {
             sim,
             Simulation::Simple {
                 policy: Policy::Rr { quantum: 2.0 },
-                lengths: vec![5.0, 3.0, 8.0]
+                lengths: vec![5.0, 3.0, 8.0],
+                seed: None,
             }
         );
     }
@@ -226,13 +313,44 @@ mod tests {
     }
 
     #[test]
+    fn random_job_lists_are_drawn_as_the_textbook_draws_them() {
+        // The lengths themselves are checked against scheduler.py's in
+        // tests/sched_vectors.rs; here, the flags and the shape.
+        let (sim, _) = parse(&args("-s 3 -j 4 -m 9")).unwrap();
+        let Simulation::Simple { lengths, seed, .. } = sim else {
+            panic!("not scheduler.py")
+        };
+        assert_eq!(seed, Some(3));
+        assert_eq!(lengths.len(), 4);
+        assert!(lengths.iter().all(|&l| (1.0..=9.0).contains(&l)));
+        let (sim, _) = parse(&args("-T 50 -j 2 -s 1")).unwrap();
+        assert!(matches!(
+            sim,
+            Simulation::Lottery(lottery::Config {
+                seed: 1,
+                quantum: 1,
+                jobs: lottery::Jobs::Random {
+                    count: 2,
+                    max_run: 10,
+                    max_tickets: 50
+                }
+            })
+        ));
+    }
+
+    #[test]
     fn bad_input_names_the_problem() {
         for (flags, needle) in [
             ("-p LIFO -l 1", "unknown policy"),
             ("-p RR -q 0 -l 1", "quantum"),
             ("-l 3,x", "not a number"),
-            ("-p FIFO", "no jobs"),
-            ("-s 3 -j 4", "random"),
+            ("-n 2", "no jobs"),
+            ("-n 2 -s 3 -j 4", "random job list"),
+            ("-p LOTTERY -l 3:1,x:2", "not a whole number"),
+            ("-p LOTTERY -l 3", "run:tickets"),
+            ("-T 10 -n 2", "choose one simulator"),
+            ("-p LOTTERY -l 3:0", "no tickets"),
+            ("-s x -j 2", "-s"),
             ("-n 2 -Q 1,2 -A 1 -l 0,5,0", "allotment"),
             ("-n 2 -l 0,5", "start,run,ioFreq"),
             ("-p RR -q", "needs a value"),

@@ -1,12 +1,15 @@
-//! A deterministic scheduling-policy simulator: the two simulators that
+//! A deterministic scheduling-policy simulator: the three simulators that
 //! come with *Operating Systems: Three Easy Pieces* (`scheduler.py` for
-//! FIFO, SJF and RR; `mlfq.py` for the multi-level feedback queue),
+//! FIFO, SJF and RR; `mlfq.py` for the multi-level feedback queue;
+//! `lottery.py` for lottery scheduling),
 //! reimplemented so that, given the same flags, they produce the same
 //! figures — and a timeline of who ran when.
 //!
 //! * [`policies`] — FIFO, SJF and round robin, all jobs arriving at time 0.
 //! * [`mlfq`] — the multi-level feedback queue, with arrival times, I/O,
 //!   per-level quanta and allotments, and priority boosts.
+//! * [`lottery`] — lottery scheduling, as `lottery.py` draws it.
+//! * [`pyrandom`] — Python's random number generator, for `-s SEED`.
 //! * [`flags`] — the textbook simulators' command-line flags.
 //! * [`render`] — the per-job table, the timeline, and JSON.
 //!
@@ -18,9 +21,11 @@
 //! ```
 
 pub mod flags;
+pub mod lottery;
 #[path = "../../solutions/mlfq.rs"]
 pub mod mlfq;
 pub mod policies;
+pub mod pyrandom;
 pub mod render;
 
 /// One job's figures, as the textbook simulators print them.
