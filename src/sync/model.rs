@@ -289,9 +289,9 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
         .map_err(|p| {
             // shuttle wraps a long schedule over several lines: one line,
             // so that the replay command can be copied whole.
-            let schedule = std::fs::read_to_string(dir.join("schedule000.txt"))
+            let schedule = last_schedule(&dir)
                 .map(|s| one_line(&s))
-                .unwrap_or_else(|_| "(schedule not recorded; see shuttle's output above)".into());
+                .unwrap_or_else(|| "(schedule not recorded; see shuttle's output above)".into());
             let p = in_course_words(p);
             let steps = trace_of(&body, schedule.trim());
             let next = format!(
@@ -321,6 +321,28 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
     });
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// The schedule of the run that failed: the last one shuttle saved in
+/// `dir`. shuttle saves one (`schedule000.txt`, `schedule001.txt`, …) at
+/// every panic, including panics the code under test catches, so the
+/// first file may belong to an earlier, caught panic (a test that checks
+/// a misuse panics, or a crash handler that halts a machine before it
+/// deadlocks); the failure is always the last.
+#[cfg(shuttle)]
+fn last_schedule(dir: &std::path::Path) -> Option<String> {
+    let index = |name: &str| -> Option<u32> {
+        name.strip_prefix("schedule")?
+            .strip_suffix(".txt")?
+            .parse()
+            .ok()
+    };
+    let last = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|name| Some((index(&name)?, name)))
+        .max()?;
+    std::fs::read_to_string(dir.join(last.1)).ok()
 }
 
 /// Replay `schedule` once more with every traced operation written down,
@@ -377,4 +399,28 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
 #[cfg(shuttle)]
 fn one_line(schedule: &str) -> String {
     schedule.split_whitespace().collect()
+}
+
+#[cfg(all(test, shuttle))]
+mod tests {
+    use super::last_schedule;
+
+    #[test]
+    fn the_failure_is_the_last_schedule_saved() {
+        let dir =
+            std::env::temp_dir().join(format!("proclab-last-schedule-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in [
+            ("schedule000.txt", "caught"),
+            ("schedule002.txt", "also caught"),
+            ("schedule010.txt", "the failure"),
+            ("schedule.txt", "not shuttle's"),
+            ("notes.txt", "not shuttle's"),
+        ] {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        assert_eq!(last_schedule(&dir).as_deref(), Some("the failure"));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(last_schedule(&dir), None);
+    }
 }
