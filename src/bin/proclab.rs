@@ -104,7 +104,6 @@ fn sched(args: &[String]) -> ExitCode {
         }
     };
     let trace = output == flags::Output::Trace;
-    let mut heading = String::from("Execution trace:\n");
     let report = match &simulation {
         flags::Simulation::Simple {
             policy,
@@ -118,10 +117,7 @@ fn sched(args: &[String]) -> ExitCode {
             Ok(policies::simulate(*policy, lengths))
         }
         flags::Simulation::Mlfq(config) => mlfq::simulate(config, trace),
-        flags::Simulation::Lottery(config) => {
-            heading.clear(); // lottery.py's own lines say what they are
-            lottery::simulate(config)
-        }
+        flags::Simulation::Lottery(config) => lottery::simulate(config),
     };
     let report = match report {
         Ok(r) => r,
@@ -140,7 +136,12 @@ fn sched(args: &[String]) -> ExitCode {
     let text = match output {
         flags::Output::Json => render::json(&report),
         flags::Output::Trace => {
-            let mut text = heading;
+            // lottery.py's own lines say what they are; the others get
+            // the heading their simulator prints.
+            let mut text = match simulation {
+                flags::Simulation::Lottery(_) => String::new(),
+                _ => String::from("Execution trace:\n"),
+            };
             for line in &report.trace {
                 text.push_str(line);
                 text.push('\n');

@@ -106,23 +106,22 @@ pub fn parse(args: &[String]) -> Result<(Simulation, Output), String> {
             .map_err(|_| format!("sched: -s: `{s}` is not a whole number"))?,
         None => 0,
     };
-    let count = |default: u64| -> Result<u64, String> {
-        whole(&get("-j").unwrap_or_else(|| default.to_string()), "-j")
-    };
-    let max_len = || whole(&get("-m").unwrap_or_else(|| "10".into()), "-m");
+    // A whole-number flag, or the textbook simulator's default for it.
+    let whole_or =
+        |flag: &str, default: &str| whole(&get(flag).unwrap_or_else(|| default.into()), flag);
     let jobs = get("-l");
     if lottery {
         let jobs = match jobs {
             Some(list) => lottery::Jobs::Listed(lottery_jobs(&list)?),
             None => lottery::Jobs::Random {
-                count: count(3)? as usize,
-                max_run: max_len()?,
-                max_tickets: whole(&get("-T").unwrap_or_else(|| "100".into()), "-T")?,
+                count: whole_or("-j", "3")? as usize,
+                max_run: whole_or("-m", "10")?,
+                max_tickets: whole_or("-T", "100")?,
             },
         };
         let config = lottery::Config {
             seed,
-            quantum: whole(&get("-q").unwrap_or_else(|| "1".into()), "-q")?,
+            quantum: whole_or("-q", "1")?,
             jobs,
         };
         config.validate()?;
@@ -166,7 +165,10 @@ pub fn parse(args: &[String]) -> Result<(Simulation, Output), String> {
                     .collect::<Result<Vec<f64>, String>>()?,
                 None,
             ),
-            None => (random_lengths(seed, count(3)?, max_len()?)?, Some(seed)),
+            None => (
+                random_lengths(seed, whole_or("-j", "3")?, whole_or("-m", "10")?)?,
+                Some(seed),
+            ),
         };
         if let Some(bad) = lengths.iter().find(|&&l| l <= 0.0) {
             return Err(format!(

@@ -350,15 +350,11 @@ impl Site {
         };
         let target = if path.is_empty() {
             page.to_path_buf()
-        } else if let Some(from_root) = path.strip_prefix('/') {
-            let mut target =
-                normalize(Path::new(&percent_decode(from_root))).ok_or("leaves the book")?;
-            if target.as_os_str().is_empty() || self.root.join(&target).is_dir() {
-                target.push("index.html");
-            }
-            target
         } else {
-            let joined = base.join(percent_decode(path));
+            let joined = match path.strip_prefix('/') {
+                Some(from_root) => PathBuf::from(percent_decode(from_root)),
+                None => base.join(percent_decode(path)),
+            };
             let mut target = normalize(&joined).ok_or("leaves the book")?;
             if target.as_os_str().is_empty() || self.root.join(&target).is_dir() {
                 target.push("index.html");
