@@ -28,6 +28,22 @@
 //! The course material — exercises, the grader, the book — is described in
 //! the README.
 
+/// Declare the module of exercise `$name` where it belongs in the crate.
+/// Its source is `solutions/$name.rs`, or the student's file when the build
+/// grades that exercise: `build.rs` writes the `mod` item, naming one file
+/// or the other, and this includes it.
+macro_rules! exercise {
+    ($name:ident) => {
+        include!(concat!(
+            env!("OUT_DIR"),
+            "/exercises/",
+            stringify!($name),
+            ".rs"
+        ));
+    };
+}
+pub(crate) use exercise;
+
 pub mod check;
 pub mod graded;
 pub mod locks;

@@ -10,6 +10,10 @@
 //! | the child closes the listening socket  | after the server stopped, connections still "succeed" (into a child's copy of the port) |
 //! | the child resets its signals           | SIGTERM does not end a connection's child |
 //! | reaping until nothing is left          | zombies pile up |
+//!
+//! Every wait is bounded by `serve_common::HANG_BOUND`, a hang detector:
+//! correct code passes as soon as what a test waits for happens, however
+//! busy the machine; a skipped step fails once the bound has passed.
 
 #![cfg(not(any(loom, shuttle)))]
 
@@ -18,7 +22,7 @@ mod serve_common;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use proclab::serve::load::{self, Load, Protocol};
-use serve_common::Server;
+use serve_common::{Server, HANG_BOUND};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
@@ -38,7 +42,7 @@ fn fork_server(handler: &str) -> Server {
 /// made the round trip).
 fn held_connection(server: &Server) -> TcpStream {
     let mut s = TcpStream::connect(server.addr).expect("connect to the fork server");
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.set_read_timeout(Some(HANG_BOUND)).unwrap();
     s.write_all(b"ping\n").unwrap();
     let mut back = [0u8; 5];
     s.read_exact(&mut back)
@@ -47,24 +51,35 @@ fn held_connection(server: &Server) -> TcpStream {
     s
 }
 
+/// One line through a held echo connection and back. Besides checking
+/// that its child still serves, this keeps the child's idle timeout
+/// (`proclab::serve::models::IDLE_TIMEOUT`, 10 s) from ending the
+/// connection while a test waits, so that only what the test does to the
+/// child can end it — however long the wait on a busy machine.
+fn round_trip(held: &mut TcpStream) {
+    held.write_all(b"ping\n").unwrap();
+    let mut back = [0u8; 5];
+    held.read_exact(&mut back)
+        .expect("the connection's child echoes a line");
+    assert_eq!(&back, b"ping\n");
+}
+
 /// Each echo client half-closes and reads to EOF, which comes only when
 /// every copy of the connection is closed: the child's *and* the parent's.
 #[test]
 fn every_client_sees_its_connection_end_and_no_descriptor_is_kept() {
     let server = fork_server("echo");
     let baseline = server.fds();
-    // One first, to fail in seconds rather than after 200 timeouts.
+    // One first, to fail after one hang bound rather than after 200.
     let mut first = held_connection(&server);
     first.shutdown(Shutdown::Write).unwrap();
-    first
-        .set_read_timeout(Some(Duration::from_secs(3)))
-        .unwrap();
     let mut rest = Vec::new();
     if let Err(e) = first.read_to_end(&mut rest) {
         panic!(
-            "the client half-closed and waited 3 s for the connection to end, in vain ({e}): \
+            "the client half-closed and waited {} s for the connection to end, in vain ({e}): \
              the child has exited, so another copy of the connection is still open — does \
-             the parent close its copy?"
+             the parent close its copy?",
+            HANG_BOUND.as_secs()
         );
     }
     let report = load::run(&Load {
@@ -73,7 +88,7 @@ fn every_client_sees_its_connection_end_and_no_descriptor_is_kept() {
         connections: 199,
         protocol: Protocol::Echo,
         linger_zero: false,
-        timeout: Duration::from_secs(3),
+        timeout: HANG_BOUND,
     });
     assert_eq!(
         (report.ok, report.errors),
@@ -104,16 +119,17 @@ fn no_zombie_outlives_a_burst() {
         connections: 2_000,
         protocol: Protocol::Http,
         linger_zero: true,
-        timeout: Duration::from_secs(10),
+        timeout: HANG_BOUND,
     });
     assert_eq!((report.ok, report.errors), (2_000, 0), "{report}");
     let left = server.children_settle(0);
     let zombies = left.iter().filter(|(_, s)| *s == 'Z').count();
     assert!(
         left.is_empty(),
-        "5 s after the last connection the server still has {} children, {zombies} of them zombies \
+        "{} s after the last connection the server still has {} children, {zombies} of them zombies \
          (one SIGCHLD can stand for many exited children: reap with WNOHANG until none is left); \
          the first (pid, state): {:?}",
+        HANG_BOUND.as_secs(),
         left.len(),
         &left[..left.len().min(5)]
     );
@@ -131,16 +147,24 @@ fn after_sigterm_the_port_refuses_while_a_child_finishes() {
     let mut server = fork_server("echo");
     let mut held = held_connection(&server);
     kill(Pid::from_raw(server.child.id() as i32), Signal::SIGTERM).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(3);
+    // Poll until the port refuses. One try is a loopback connect, refused
+    // or taken by the kernel at once; its own short timeout only keeps a
+    // try from outlasting the hang bound (a try that times out is retried).
+    // Each try also sends a line through the held connection, so that its
+    // child stays busy and cannot end (closing a copy of the listener it
+    // should not have) by going idle.
+    let deadline = Instant::now() + HANG_BOUND;
     loop {
+        round_trip(&mut held);
         match TcpStream::connect_timeout(&server.addr, Duration::from_secs(1)) {
             Err(e) if e.kind() == ErrorKind::ConnectionRefused => break,
             other => {
                 assert!(
                     Instant::now() < deadline,
-                    "3 s after SIGTERM the port still takes connections ({other:?}) while a \
+                    "{} s after SIGTERM the port still takes connections ({other:?}) while a \
                      connection's child runs: the child holds a copy of the listening socket \
-                     (it must close it first thing)"
+                     (it must close it first thing)",
+                    HANG_BOUND.as_secs()
                 );
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -174,12 +198,37 @@ fn sigterm_ends_a_connections_child() {
         panic!("one connection, but the server has children {children:?}");
     };
     kill(Pid::from_raw(child as i32), Signal::SIGTERM).unwrap();
-    held.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
-    let mut buf = [0u8; 16];
-    match held.read(&mut buf) {
-        Ok(0) => {}
-        Err(e) if e.kind() == ErrorKind::ConnectionReset => {}
-        Ok(n) => panic!("the child answered {n} bytes instead of dying"),
+    // Keep talking until the connection ends: a line at a time, each echoed
+    // while the child lives, so that its idle timeout never ends it and
+    // only SIGTERM can. `held` reads with HANG_BOUND as its timeout (see
+    // `held_connection`), and the whole wait is bounded by it too.
+    let deadline = Instant::now() + HANG_BOUND;
+    let ended = loop {
+        let gone = |e: &std::io::Error| {
+            matches!(e.kind(), ErrorKind::BrokenPipe | ErrorKind::ConnectionReset)
+        };
+        if let Err(e) = held.write_all(b"ping\n") {
+            assert!(gone(&e), "writing to the held connection: {e}");
+            break Ok(());
+        }
+        let mut buf = [0u8; 16];
+        match held.read(&mut buf) {
+            Ok(0) => break Ok(()),
+            Err(e) if gone(&e) => break Ok(()),
+            // Not dead yet: its echo. Again, until the hang bound.
+            Ok(_) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(n) => {
+                break Err(std::io::Error::other(format!(
+                    "it still echoes ({n} bytes just now)"
+                )))
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    match ended {
+        Ok(()) => {}
         Err(e) => {
             let alive = server
                 .children()
@@ -187,13 +236,15 @@ fn sigterm_ends_a_connections_child() {
                 .any(|(pid, s)| *pid == child && *s != 'Z');
             if alive {
                 panic!(
-                    "3 s after SIGTERM the connection's child is still running ({e}): \
-                     it kept the parent's SIGTERM handler or its blocked-signal mask"
+                    "{} s after SIGTERM the connection's child is still running ({e}): \
+                     it kept the parent's SIGTERM handler or its blocked-signal mask",
+                    HANG_BOUND.as_secs()
                 )
             }
             panic!(
-                "the connection's child died of SIGTERM, yet 3 s later the connection is \
-                 still open ({e}): another copy of it is open — does the parent close its copy?"
+                "the connection's child died of SIGTERM, yet {} s later the connection is \
+                 still open ({e}): another copy of it is open — does the parent close its copy?",
+                HANG_BOUND.as_secs()
             )
         }
     }
@@ -205,7 +256,7 @@ fn sigterm_ends_a_connections_child() {
         connections: 50,
         protocol: Protocol::Echo,
         linger_zero: true,
-        timeout: Duration::from_secs(3),
+        timeout: HANG_BOUND,
     });
     assert_eq!(
         (report.ok, report.errors),

@@ -11,7 +11,6 @@ use proclab::check::master::{supervise, Order};
 use proclab::sync::model::Model;
 
 fn model(name: &'static str) -> Model {
-    proclab::graded::focus("graceful_reload");
     Model::new(name)
 }
 
@@ -40,7 +39,6 @@ mod steps {
     use proclab::master::supervisor::Supervisor;
 
     fn master(workers: usize) -> Supervisor<Script> {
-        proclab::graded::focus("graceful_reload");
         let mut master = Supervisor::new(Script::new(), workers);
         master.start();
         master.host_mut().calls.clear();

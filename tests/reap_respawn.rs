@@ -11,7 +11,6 @@ use proclab::check::master::{supervise, Order};
 use proclab::sync::model::Model;
 
 fn model(name: &'static str) -> Model {
-    proclab::graded::focus("reap_respawn");
     Model::new(name)
 }
 
@@ -40,7 +39,6 @@ mod steps {
     /// A master of two workers (pids 100 and 101, slots 0 and 1), its script
     /// cleared.
     fn two_workers() -> Supervisor<Script> {
-        proclab::graded::focus("reap_respawn");
         let mut master = Supervisor::new(Script::new(), 2);
         master.start();
         master.host_mut().calls.clear();

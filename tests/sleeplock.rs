@@ -43,7 +43,19 @@ mod api {
         ));
         let guard = lock.lock();
         let l2 = lock.clone();
-        let h = std::thread::spawn(move || *l2.lock() += 1);
+        let started = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let s2 = started.clone();
+        let h = std::thread::spawn(move || {
+            s2.store(true, std::sync::atomic::Ordering::SeqCst);
+            *l2.lock() += 1
+        });
+        // Give the waiter a chance to get in wrongly: first until it runs
+        // (on a busy machine that may take a while), then a moment more.
+        // Not a verdict on speed: a correct lock passes however long this
+        // takes, since its waiter cannot finish while the guard is held.
+        while !started.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
         std::thread::sleep(std::time::Duration::from_millis(20));
         assert!(
             !h.is_finished(),

@@ -30,18 +30,12 @@ mod owner;
 mod raw;
 mod rw_lock;
 
-#[path = "../../solutions/mcs_lock.rs"]
-pub mod mcs_lock;
-#[path = "../../solutions/rw_spinlock.rs"]
-pub mod rw_spinlock;
-#[path = "../../solutions/spinlock.rs"]
-pub mod spinlock;
-#[path = "../../solutions/tas_lock.rs"]
-pub mod tas_lock;
-#[path = "../../solutions/ticket_lock.rs"]
-pub mod ticket_lock;
-#[path = "../../solutions/ttas_backoff.rs"]
-pub mod ttas_backoff;
+crate::exercise!(mcs_lock);
+crate::exercise!(rw_spinlock);
+crate::exercise!(spinlock);
+crate::exercise!(tas_lock);
+crate::exercise!(ticket_lock);
+crate::exercise!(ttas_backoff);
 
 pub use hybrid_lock::{HybridLock, RawHybridLock};
 pub use lock::{Lock, LockGuard};

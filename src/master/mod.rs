@@ -13,20 +13,17 @@
 
 #[cfg(not(any(loom, shuttle)))]
 pub mod channel;
-#[path = "../../solutions/channel_codec.rs"]
-pub mod channel_codec;
+crate::exercise!(channel_codec);
 #[cfg(not(any(loom, shuttle)))]
 pub mod config;
 #[cfg(not(any(loom, shuttle)))]
 pub mod daemon;
-#[path = "../../solutions/graceful_reload.rs"]
-pub mod graceful_reload;
+crate::exercise!(graceful_reload);
 #[cfg(not(any(loom, shuttle)))]
 pub mod log;
 #[cfg(not(any(loom, shuttle)))]
 pub mod ps;
-#[path = "../../solutions/reap_respawn.rs"]
-pub mod reap_respawn;
+crate::exercise!(reap_respawn);
 #[cfg(not(any(loom, shuttle)))]
 pub mod run;
 pub mod supervisor;

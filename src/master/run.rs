@@ -22,7 +22,7 @@ use super::log::Log;
 use super::supervisor::{Exit, Host, Kill, Pid, Sibling, Supervisor};
 use super::upgrade::{self, Upgrade};
 use super::worker::Worker;
-use crate::serve::fork::reap_exited;
+use crate::serve::fork_server_reaping::reap_exited;
 use crate::serve::listen::ListenConfig;
 use crate::serve::shared::{monotonic_now, Shared};
 use crate::serve::stop::StopSignal;

@@ -36,16 +36,11 @@ mod state;
 mod sys;
 pub(crate) mod table;
 
-#[path = "../../solutions/allocproc_fork.rs"]
-pub mod allocproc_fork;
-#[path = "../../solutions/exit_wait.rs"]
-pub mod exit_wait;
-#[path = "../../solutions/kill.rs"]
-pub mod kill;
-#[path = "../../solutions/proc_sleep_wakeup.rs"]
-pub mod proc_sleep_wakeup;
-#[path = "../../solutions/scheduler_rr.rs"]
-pub mod scheduler_rr;
+crate::exercise!(allocproc_fork);
+crate::exercise!(exit_wait);
+crate::exercise!(kill);
+crate::exercise!(proc_sleep_wakeup);
+crate::exercise!(scheduler_rr);
 
 pub use policy::{Mlfq, Policy};
 pub use state::ProcState;

@@ -1,14 +1,10 @@
-//! The table's operations that are exercises, each call routed to the
-//! reference code or to a student's file.
+//! The table's operations that are exercises: the one place where the
+//! table calls them.
 //!
-//! A plain build has only the reference: every function here is a direct
-//! call. When the grader swaps a student's file in (see `crate::graded`),
-//! a call goes to the student's version only if the running test binary
-//! grades that exercise ([`crate::graded::focus`]). The grader builds all
-//! of a submission's exercises together; without the focus, a `todo!()`
-//! left in `allocproc_fork` would fail every test of `kill`, which forks.
-//! With it, grading `kill` runs the student's `kill` inside an otherwise
-//! reference table, and each exercise is judged on its own code.
+//! Each function here is a direct call into an exercise module. When the
+//! grader grades one of them, that module is the student's file (see
+//! `crate::graded`) and the rest of the table is the reference, so grading
+//! `kill` runs the student's `kill` inside an otherwise reference table.
 
 use super::policy::CpuLocal;
 use super::table::{Body, ForkError, ProcGuard, ProcTable};
@@ -17,8 +13,6 @@ use crate::locks::{LockGuard, RawLock};
 use crate::sleep::Chan;
 use std::sync::Arc;
 
-use crate::graded::route;
-
 /// `allocproc_fork::fork`.
 pub(crate) fn fork(
     table: &Arc<ProcTable>,
@@ -26,20 +20,17 @@ pub(crate) fn fork(
     name: &'static str,
     body: Body,
 ) -> Result<Pid, ForkError> {
-    route!(
-        "allocproc_fork",
-        allocproc_fork::fork(table, parent, name, body)
-    )
+    super::allocproc_fork::fork(table, parent, name, body)
 }
 
 /// `exit_wait::exit`.
 pub(crate) fn exit(table: &ProcTable, slot: usize, status: i32) {
-    route!("exit_wait", exit_wait::exit(table, slot, status))
+    super::exit_wait::exit(table, slot, status)
 }
 
 /// `exit_wait::wait`.
 pub(crate) fn wait(table: &ProcTable, slot: usize) -> Result<(Pid, i32), WaitError> {
-    route!("exit_wait", exit_wait::wait(table, slot))
+    super::exit_wait::wait(table, slot)
 }
 
 /// `proc_sleep_wakeup::sleep`.
@@ -49,33 +40,27 @@ pub(crate) fn sleep<'a, R: RawLock, T: ?Sized>(
     chan: Chan,
     guard: LockGuard<'a, R, T>,
 ) -> LockGuard<'a, R, T> {
-    route!(
-        "proc_sleep_wakeup",
-        proc_sleep_wakeup::sleep(table, slot, chan, guard)
-    )
+    super::proc_sleep_wakeup::sleep(table, slot, chan, guard)
 }
 
 /// `proc_sleep_wakeup::wakeup`.
 pub(crate) fn wakeup(table: &ProcTable, chan: Chan, me: Option<usize>) {
-    route!(
-        "proc_sleep_wakeup",
-        proc_sleep_wakeup::wakeup(table, chan, me)
-    )
+    super::proc_sleep_wakeup::wakeup(table, chan, me)
 }
 
 /// `kill::kill`.
 pub(crate) fn kill(table: &ProcTable, pid: Pid) -> Result<(), KillError> {
-    route!("kill", kill::kill(table, pid))
+    super::kill::kill(table, pid)
 }
 
 /// `kill::killed`.
 pub(crate) fn killed(table: &ProcTable, slot: usize) -> bool {
-    route!("kill", kill::killed(table, slot))
+    super::kill::killed(table, slot)
 }
 
 /// `scheduler_rr::scheduler`.
 pub(crate) fn scheduler(table: &ProcTable, cpu: usize) {
-    route!("scheduler_rr", scheduler_rr::scheduler(table, cpu))
+    super::scheduler_rr::scheduler(table, cpu)
 }
 
 /// `scheduler_rr::pick_round_robin`.
@@ -83,8 +68,5 @@ pub(crate) fn pick_round_robin<'t>(
     table: &'t ProcTable,
     cpu: &mut CpuLocal,
 ) -> Option<(usize, ProcGuard<'t>)> {
-    route!(
-        "scheduler_rr",
-        scheduler_rr::pick_round_robin(table, &mut cpu.next)
-    )
+    super::scheduler_rr::pick_round_robin(table, &mut cpu.next)
 }

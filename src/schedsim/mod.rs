@@ -22,8 +22,7 @@
 
 pub mod flags;
 pub mod lottery;
-#[path = "../../solutions/mlfq.rs"]
-pub mod mlfq;
+crate::exercise!(mlfq);
 pub mod policies;
 pub mod pyrandom;
 pub mod render;

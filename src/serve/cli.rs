@@ -6,7 +6,7 @@ use super::load::{self, Load, Protocol};
 use super::models::{self, Stats};
 use super::prefork::{Prefork, Variant};
 use super::stop::StopSignal;
-use crate::graded::fork_server_reaping::fork_per_connection;
+use super::fork_server_reaping::fork_per_connection;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitCode, Stdio};

@@ -13,17 +13,15 @@
 //!   in-process models: iterative, thread per connection, thread pool.
 //!   `proclab serve` runs them (`cli`); `load` is the load generator
 //!   (`proclab load`).
-//! * `fork` (exercise `fork_server_reaping`) — fork per connection;
+//! * `fork_server_reaping` (the exercise of that name) — fork per connection;
 //!   `prefork` and `shared` — the pre-forked pool, with the accept mutex
 //!   in shared memory or one `SO_REUSEPORT` socket per worker.
 
-#[path = "../../solutions/accept_mutex.rs"]
-pub mod accept_mutex;
+crate::exercise!(accept_mutex);
 #[cfg(not(any(loom, shuttle)))]
 pub mod cli;
 #[cfg(not(any(loom, shuttle)))]
-#[path = "../../solutions/fork_server_reaping.rs"]
-pub mod fork;
+crate::exercise!(fork_server_reaping);
 pub mod handler;
 pub mod http;
 #[cfg(not(any(loom, shuttle)))]
@@ -38,7 +36,6 @@ pub mod prefork;
 pub mod shared;
 #[cfg(not(any(loom, shuttle)))]
 pub mod stop;
-#[path = "../../solutions/thread_pool.rs"]
-pub mod thread_pool;
+crate::exercise!(thread_pool);
 
 pub use handler::{Conn, Echo, Handler, Http, Served};

@@ -6,7 +6,7 @@
 
 use super::handler::Handler;
 use super::stop::StopSignal;
-use crate::graded::thread_pool::ThreadPool;
+use super::thread_pool::ThreadPool;
 use nix::poll::{poll, PollFd, PollFlags};
 use std::io;
 use std::net::{TcpListener, TcpStream};

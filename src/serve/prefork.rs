@@ -18,7 +18,7 @@
 //! Workers exit when the master dies (`PR_SET_PDEATHSIG`, and a
 //! `getppid` check in case the master died before that was set).
 
-use super::fork::reap_exited;
+use super::fork_server_reaping::reap_exited;
 use super::handler::Handler;
 use super::listen::ListenConfig;
 use super::models::{is_out_of_fds, serve_one, Stats, FD_BACKOFF};

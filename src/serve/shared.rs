@@ -13,7 +13,7 @@
 //! value it read, so a release between the try and the sleep is never
 //! missed.
 
-use crate::graded::accept_mutex::AcceptMutex;
+use super::accept_mutex::AcceptMutex;
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 use std::io;
 use std::num::NonZeroUsize;

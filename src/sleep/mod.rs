@@ -14,18 +14,12 @@
 
 mod waiter;
 
-#[path = "../../solutions/barrier.rs"]
-pub mod barrier;
-#[path = "../../solutions/bounded_buffer.rs"]
-pub mod bounded_buffer;
-#[path = "../../solutions/condvar.rs"]
-pub mod condvar;
-#[path = "../../solutions/semaphore.rs"]
-pub mod semaphore;
-#[path = "../../solutions/sleep_wakeup.rs"]
-pub mod sleep_wakeup;
-#[path = "../../solutions/sleeplock.rs"]
-pub mod sleeplock;
+crate::exercise!(barrier);
+crate::exercise!(bounded_buffer);
+crate::exercise!(condvar);
+crate::exercise!(semaphore);
+crate::exercise!(sleep_wakeup);
+crate::exercise!(sleeplock);
 
 pub use barrier::Barrier;
 pub use bounded_buffer::BoundedBuffer;

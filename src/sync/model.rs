@@ -22,7 +22,12 @@
 //! * **shuttle** runs the body under its random scheduler and then its PCT
 //!   scheduler, both seeded so a grade is reproducible, and on failure
 //!   reports the schedule and how to replay it (`PROCLAB_REPLAY`).
-//! * **std** runs the body repeatedly on real threads under a deadline, so a
+//! * **std** runs the body repeatedly on real threads: up to
+//!   [`Model::rounds`] rounds, fewer once [`STD_WORK_BUDGET`] of wall-clock
+//!   time has gone into them (always at least one). The verdict does not
+//!   depend on the machine's speed: a slow or busy machine runs fewer
+//!   rounds, it does not fail. Only a round that makes no progress for the
+//!   hang bound ([`Model::deadline`], default 60 s) fails, so that a
 //!   deadlock fails the test instead of hanging it.
 //!
 //! Whatever the world, a failure panics with the model's name, the world,
@@ -30,6 +35,18 @@
 
 use std::any::Any;
 use std::time::Duration;
+
+/// std world: once this much wall-clock time has gone into a model's rounds,
+/// no further round starts (the model passes with the rounds it ran; at
+/// least one always runs). The std world scales its *work* to the time it
+/// gets, never its verdict: on a busy machine fewer rounds run, none fails.
+pub const STD_WORK_BUDGET: Duration = Duration::from_secs(2);
+
+/// std world: the default hang bound of one round ([`Model::deadline`]). A
+/// hang detector, not a speed target: far above what a correct body needs
+/// on a heavily loaded machine, and below the grader's per-test limit so
+/// that a deadlock is reported as one, with this module's message.
+pub const STD_HANG_BOUND: Duration = Duration::from_secs(60);
 
 /// Environment variable holding a shuttle schedule to replay instead of
 /// searching (shuttle world only).
@@ -43,7 +60,8 @@ pub const INTERLEAVING_HEADER: &str =
 /// A model check: a name for messages and the bounds of the search.
 ///
 /// Every bound has a small default fit for the 2-core machines the course
-/// runs on; each setter documents the world it affects.
+/// runs on; each setter documents the world it affects. No bound is a speed
+/// target: a correct body passes however slow or busy the machine is.
 #[derive(Clone, Debug)]
 pub struct Model {
     name: &'static str,
@@ -77,7 +95,7 @@ impl Model {
             pct_depth: 3,
             seed: 0x5eed_c0de,
             rounds: 50,
-            deadline: Duration::from_secs(10),
+            deadline: STD_HANG_BOUND,
         }
     }
 
@@ -122,9 +140,22 @@ impl Model {
         self
     }
 
-    /// std: how many times the body runs on real threads (default 50).
+    /// std: at most how many times the body runs on real threads (default
+    /// 50). Fewer run once [`STD_WORK_BUDGET`] has been spent on them, but
+    /// always at least one (for `n` ≥ 1).
     pub fn rounds(mut self, n: usize) -> Self {
         self.rounds = n;
+        self
+    }
+
+    /// std: the hang bound — how long one round may go without finishing
+    /// before the model fails as a deadlock (default [`STD_HANG_BOUND`],
+    /// 60 s). It bounds each round on its own, not all rounds together, and
+    /// is a hang detector, not a speed target: keep it far above what a
+    /// correct round needs on a busy machine, and below the grader's
+    /// per-test limit.
+    pub fn deadline(mut self, bound: Duration) -> Self {
+        self.deadline = bound;
         self
     }
 
@@ -360,36 +391,55 @@ fn trace_of<F: Fn() + Send + Sync + 'static>(body: &std::sync::Arc<F>, schedule:
 
 #[cfg(not(any(loom, shuttle)))]
 fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Failure> {
-    use std::sync::mpsc;
-    let (done, finished) = mpsc::channel();
-    let rounds = model.rounds;
+    use std::sync::mpsc::{self, RecvTimeoutError};
+    use std::time::Instant;
+
+    let (rounds, hang_bound) = (model.rounds, model.deadline);
     // The body runs on a helper thread so a deadlock can be reported
     // instead of hanging the test; a helper stuck forever is left behind
-    // and dies with the test process.
+    // and dies with the test process. The helper reports every round it
+    // finishes, so the hang bound applies to one round at a time; it stops
+    // after `rounds` rounds or once the work budget is spent, whichever
+    // comes first, and hangs up (drops `finished`) when it stops.
+    let (finished, round_done) = mpsc::channel::<()>();
     let helper = std::thread::spawn(move || {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let started = Instant::now();
             for _ in 0..rounds {
                 body();
+                let _ = finished.send(());
+                if started.elapsed() >= STD_WORK_BUDGET {
+                    break;
+                }
             }
-        }));
-        let _ = done.send(());
-        outcome
+        }))
     });
-    match finished.recv_timeout(model.deadline) {
-        Ok(()) => match helper.join() {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(p)) | Err(p) => Err((
-                p,
-                "on real threads: rerun the model worlds (loom, shuttle) for a replayable interleaving".into(),
-            )),
-        },
-        Err(_) => Err((
-            Box::new(format!(
-                "progress: {rounds} runs did not finish within {:?}; some thread never got past a wait \
-                 (deadlock, or a lock never handed to its waiter)",
-                model.deadline
-            )),
-            "the loom and shuttle worlds report the same bug with an interleaving to read".into(),
+    let mut done = 0usize;
+    loop {
+        match round_done.recv_timeout(hang_bound) {
+            Ok(()) => done += 1,
+            // The helper stopped: every round it ran passed, or one panicked.
+            Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => {
+                return Err((
+                    Box::new(format!(
+                        "progress: round {} (of at most {rounds}) made no progress for {hang_bound:?}, \
+                         the hang bound of one round ({done} round(s) had finished); some thread \
+                         never got past a wait (deadlock, or a lock never handed to its waiter)",
+                        done + 1
+                    )),
+                    "the loom and shuttle worlds report the same bug with an interleaving to read"
+                        .into(),
+                ))
+            }
+        }
+    }
+    match helper.join() {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(p)) | Err(p) => Err((
+            p,
+            "on real threads: rerun the model worlds (loom, shuttle) for a replayable interleaving"
+                .into(),
         )),
     }
 }
@@ -399,6 +449,51 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
 #[cfg(shuttle)]
 fn one_line(schedule: &str) -> String {
     schedule.split_whitespace().collect()
+}
+
+#[cfg(all(test, not(any(loom, shuttle))))]
+mod std_world_tests {
+    use super::{panic_text, run, Model};
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    #[test]
+    fn a_slow_body_runs_fewer_rounds_and_still_passes() {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let counter = ran.clone();
+        Model::new("slow but correct").rounds(1_000).check(move || {
+            counter.fetch_add(1, SeqCst);
+            std::thread::sleep(Duration::from_millis(200));
+        });
+        let ran = ran.load(SeqCst);
+        assert!(
+            (1..1_000).contains(&ran),
+            "the work budget should stop a slow model early, after at least one round: {ran} rounds"
+        );
+    }
+
+    #[test]
+    fn a_round_that_never_finishes_fails_naming_the_hang_bound() {
+        let model = Model::new("stuck").deadline(Duration::from_millis(300));
+        // The stuck helper is left behind and dies with the test process.
+        let (payload, next) = run(&model, || std::thread::sleep(Duration::from_secs(3_600)))
+            .expect_err("a round that never finishes must fail");
+        let text = panic_text(payload.as_ref());
+        assert!(
+            text.starts_with("progress: round 1 (of at most 50) made no progress for 300ms")
+                && text.contains("some thread never got past a wait"),
+            "{text}"
+        );
+        assert!(next.contains("loom and shuttle"), "{next}");
+    }
+
+    #[test]
+    fn a_panic_in_a_round_is_reported_as_it_is() {
+        let (payload, _) = run(&Model::new("panics"), || panic!("invariant broken"))
+            .expect_err("a panicking body must fail");
+        assert_eq!(panic_text(payload.as_ref()), "invariant broken");
+    }
 }
 
 #[cfg(all(test, shuttle))]

@@ -1,5 +1,13 @@
 //! Test suites shared by every lock exercise.
 
+/// How long a std-world test waits for something before calling it a hang
+/// (a thread that never gets in, a writer starved forever). A hang
+/// detector, never a speed target: far above what correct code needs on a
+/// heavily loaded machine, and below the grader's per-test limit. (Model
+/// checks have their own, per round: `proclab::sync::model::STD_HANG_BOUND`.)
+#[allow(dead_code)] // not every suite waits
+pub const HANG_BOUND: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The model-checked invariants of a [`RawLock`](proclab::locks::RawLock),
 /// as `#[test]`s that run in whichever world the build is for.
 #[macro_export]

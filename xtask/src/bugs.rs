@@ -1,14 +1,14 @@
 //! `cargo xtask bugs`: every planted bug must be rejected by its exercise's
 //! own tests — in each world its `caught_by` names (any world otherwise).
 //!
-//! Bugs are built in rounds: round k plants the k-th bug of every exercise
-//! at once (exercises never share a build's fate, see `world::build`), so
-//! the number of builds grows with the most bugs any exercise has, not with
-//! the number of exercises. Worlds run model checkers first; a world is
-//! skipped for a bug already proven caught.
+//! Each bug is graded like a submission: the solution with the bug planted
+//! is built in place of the exercise's module, one world at a time, model
+//! checkers first; a world is skipped once the bug is proven caught.
+//! Planted bugs are the course's own code, so the legality check is not
+//! what rejects them: they are graded without it, by the tests alone.
 
-use crate::grade::grade;
-use crate::manifest::{Bug, Course, Exercise};
+use crate::grade::{grade, Options, Sources};
+use crate::manifest::{Bug, Course};
 use crate::world::World;
 use crate::Args;
 use std::path::Path;
@@ -17,68 +17,49 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     let args = Args::parse(args, &[], &[])?;
     let course = Course::load(root)?;
     let exercises = course.select(&args.names)?;
-    let rounds = exercises.iter().map(|e| e.bug.len()).max().unwrap_or(0);
     let mut report: Vec<(String, Bug, Vec<World>, Option<String>)> = vec![];
+    let opts = Options {
+        stop_early: true,
+        skip_legality: true,
+        ..Options::default()
+    };
 
-    for round in 0..rounds {
-        let dir = root.join("target/planted").join(format!("round-{round}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let mut planted: Vec<(Exercise, Bug)> = vec![];
-        for ex in &exercises {
-            let Some(bug) = ex.bug.get(round) else {
-                continue;
-            };
-            let solution =
-                std::fs::read_to_string(root.join("solutions").join(format!("{}.rs", ex.name)))
-                    .map_err(|e| format!("solutions/{}.rs: {e}", ex.name))?;
+    for ex in &exercises {
+        let solution =
+            std::fs::read_to_string(root.join("solutions").join(format!("{}.rs", ex.name)))
+                .map_err(|e| format!("solutions/{}.rs: {e}", ex.name))?;
+        for bug in &ex.bug {
+            let dir = root.join("target/planted").join(&ex.name).join(&bug.name);
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             let text = bug.apply(&ex.name, &solution)?;
             std::fs::write(dir.join(format!("{}.rs", ex.name)), text).map_err(|e| e.to_string())?;
-            planted.push((ex.clone(), bug.clone()));
-        }
-        eprintln!(
-            "round {round} (target/planted/round-{round}): {}",
-            planted
-                .iter()
-                .map(|(e, b)| format!("{}/{}", e.name, b.name))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut caught: Vec<Vec<World>> = vec![vec![]; planted.len()];
-        let mut broken: Vec<Option<String>> = vec![None; planted.len()];
-        for world in [World::Loom, World::Shuttle, World::Std] {
-            // Exercises whose bug still needs this world.
-            let wanted: Vec<usize> = (0..planted.len())
-                .filter(|&i| broken[i].is_none() && !satisfied(&planted[i].1, &caught[i]))
-                .filter(|&i| planted[i].0.worlds.iter().any(|w| World::parse(w) == world))
-                .collect();
-            if wanted.is_empty() {
-                continue;
-            }
-            let subset: Vec<Exercise> = wanted.iter().map(|&i| planted[i].0.clone()).collect();
-            let src = crate::world::Sources {
+            eprintln!("{}/{} ({})", ex.name, bug.name, dir.display());
+            let src = Sources {
                 dir: dir.clone(),
                 hidden: None,
             };
-            let opts = crate::grade::Options {
-                stop_early: true,
-                ..Default::default()
-            };
-            let results = grade(root, &subset, &src, &[world], &opts)?;
-            for &i in &wanted {
-                let g = &results[&planted[i].0.name];
+            let mut caught: Vec<World> = vec![];
+            let mut broken: Option<String> = None;
+            for world in [World::Loom, World::Shuttle, World::Std] {
+                if broken.is_some() || satisfied(bug, &caught) {
+                    break;
+                }
+                if !ex.worlds.iter().any(|w| World::parse(w) == world) {
+                    continue;
+                }
+                let results = grade(root, std::slice::from_ref(ex), &src, &[world], &opts)?;
+                let g = &results[&ex.name];
                 if let Some(err) = g.compile_errors.get(&world) {
-                    broken[i] = Some(format!(
+                    broken = Some(format!(
                         "the planted bug does not compile: {}",
                         err.lines().next().unwrap_or("")
                     ));
                 } else if g.rejected_in(world) {
-                    caught[i].push(world);
+                    caught.push(world);
                 }
             }
-        }
-        for (i, (ex, bug)) in planted.into_iter().enumerate() {
-            report.push((ex.name, bug, caught[i].clone(), broken[i].clone()));
+            report.push((ex.name.clone(), bug.clone(), caught, broken));
         }
     }
 

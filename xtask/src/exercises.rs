@@ -153,21 +153,32 @@ pub fn stub(name: &str, solution: &str) -> Result<String, String> {
 fn consistency(root: &Path, course: &Course) -> Vec<String> {
     let mut problems = vec![];
     let graded = std::fs::read_to_string(root.join("src/graded.rs")).unwrap_or_default();
+    // The catalogue's lines: `name => area;`.
     let listed: Vec<String> = graded
         .lines()
         .filter_map(|l| {
-            let l = l.trim();
-            let (lhs, _) = l.split_once("=>")?;
-            let mut words = lhs.split_whitespace();
-            let ident = words.next()?;
-            let lit = words.next()?.trim_matches('"');
-            (ident == lit).then(|| ident.to_string())
+            let (name, area) = l.trim().split_once(" => ")?;
+            area.ends_with(';').then(|| name.to_string())
         })
         .collect();
     let names: Vec<String> = course.exercise.iter().map(|e| e.name.clone()).collect();
     if listed != names {
         problems.push(format!(
             "src/graded.rs lists {listed:?} but course.toml has {names:?} (same names, same order)"
+        ));
+    }
+    let mut solutions: Vec<String> = std::fs::read_dir(root.join("solutions"))
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".rs").map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    solutions.sort();
+    let mut sorted = names.clone();
+    sorted.sort();
+    if solutions != sorted {
+        problems.push(format!(
+            "solutions/ holds {solutions:?} but course.toml has {sorted:?}: every exercise has one file there, and nothing else is"
         ));
     }
     for ex in &course.exercise {

@@ -1,9 +1,23 @@
 //! `cargo xtask grade`: the course table.
+//!
+//! Each exercise of a submission is graded on its own, in four steps:
+//! 1. the legality check (`crate::legality`): the file may differ from its
+//!    skeleton only inside the `todo!()` regions, and there only in what
+//!    the exercise needs — else it scores 0 and is never built;
+//! 2. a build in each of the exercise's worlds with the student's file as
+//!    the exercise's module and the reference absent (`crate::world`);
+//! 3. its tests, each in the sandbox (`crate::sandbox`), passed only on
+//!    libtest's own verdict;
+//! 4. points by the units of `crate::score`.
+//! Everything happens in a throwaway copy of the course
+//! (`crate::workspace`), checked for tampering at the end.
 
 use crate::manifest::{Course, Exercise};
 use crate::report;
 use crate::run::{self, Job, Outcome};
-use crate::world::{self, World};
+use crate::sandbox::{self, Limits};
+use crate::world::{self, Built, World};
+use crate::workspace::Workspace;
 use crate::Args;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +26,8 @@ use std::time::Instant;
 /// Every test result of one exercise.
 #[derive(Default)]
 pub struct Graded {
+    /// Why the submission file was refused before building, if it was.
+    pub refused: Vec<String>,
     /// Per world: (test name, outcome); `None` = skipped (early stop).
     pub tests: BTreeMap<World, Vec<(String, Option<Outcome>)>>,
     /// Per world: the compile error that stopped it.
@@ -31,31 +47,43 @@ impl Graded {
         self.tests.values().map(Vec::len).sum()
     }
 
-    /// Rejected = at least one test failed or the code did not compile.
+    /// Rejected = refused, did not compile, or at least one test failed.
     pub fn rejected_in(&self, world: World) -> bool {
-        self.compile_errors.contains_key(&world)
+        !self.refused.is_empty()
+            || self.compile_errors.contains_key(&world)
             || self.tests.get(&world).is_some_and(|t| {
                 t.iter()
                     .any(|(_, o)| o.as_ref().is_some_and(|o| !o.passed()))
             })
     }
 
-    /// Points out of `max`: zero if any world did not compile, else
-    /// proportional to the tests passed.
-    pub fn score(&self, max: u32) -> f64 {
-        if !self.compile_errors.is_empty() || self.total() == 0 {
-            return 0.0;
-        }
-        f64::from(max) * self.passed() as f64 / self.total() as f64
+    /// Did every test of `world` run and pass?
+    pub fn all_passed_in(&self, world: World) -> bool {
+        self.tests.get(&world).is_some_and(|t| {
+            !t.is_empty()
+                && t
+                    .iter()
+                    .all(|(_, o)| o.as_ref().is_some_and(Outcome::passed))
+        })
+    }
+
+    /// Points out of `ex.points` (see `crate::score`).
+    pub fn score(&self, ex: &Exercise) -> f64 {
+        crate::score::units(ex, self).iter().map(|u| u.points()).sum()
     }
 
     /// The failures worth showing, one line each.
     fn failures(&self) -> Vec<String> {
         let mut lines: Vec<String> = self
-            .compile_errors
+            .refused
             .iter()
-            .map(|(w, e)| format!("{:<8} does not compile: {}", w.name(), first_lines(e, 3)))
+            .map(|why| format!("refused  {why}"))
             .collect();
+        lines.extend(
+            self.compile_errors
+                .iter()
+                .map(|(w, e)| format!("{:<8} does not compile:\n{}", w.name(), indent(e, 40))),
+        );
         for (w, tests) in &self.tests {
             for (name, outcome) in tests {
                 let why = match outcome {
@@ -73,103 +101,175 @@ impl Graded {
     }
 }
 
-fn first_lines(text: &str, n: usize) -> String {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(n)
-        .collect::<Vec<_>>()
-        .join(" | ")
+/// `text`'s first `n` lines, indented for the table.
+fn indent(text: &str, n: usize) -> String {
+    let mut lines: Vec<String> = text.lines().take(n).map(|l| format!("      {l}")).collect();
+    if text.lines().count() > n {
+        lines.push("      […]".into());
+    }
+    lines.join("\n")
 }
 
-/// Grade `exercises` from the files in `dir`, in `worlds` (a world is
-/// skipped for an exercise that does not list it). With `stop_early`, an
-/// exercise's remaining tests in a world are skipped after its first failure.
 /// How a grading run treats the tests.
 #[derive(Default)]
 pub struct Options {
     /// Skip an exercise's remaining tests in a world after its first failure.
     pub stop_early: bool,
-    /// RLIMIT_NPROC for tests (see `run::Limits`).
+    /// RLIMIT_NPROC for tests (see `sandbox::Limits`).
     pub max_procs: Option<u64>,
     /// Wall-clock limit per test, instead of each world's default.
     pub timeout: Option<std::time::Duration>,
+    /// Build and run without the legality check (only `cargo xtask cheats`
+    /// does this, to prove the later defences hold on their own).
+    pub skip_legality: bool,
+}
+
+/// Where the code under grade comes from.
+pub struct Sources {
+    /// The student's exercise files (`<exercise>.rs`).
+    pub dir: PathBuf,
+    /// A teacher's hidden tests (`<exercise>.rs`), built as the `hidden`
+    /// test target.
+    pub hidden: Option<PathBuf>,
 }
 
 /// How hidden tests are marked in names: `exercise/world/hidden:test`.
 pub const HIDDEN_PREFIX: &str = "hidden:";
 
+/// Grade `exercises` from the files in `src.dir`, in `worlds` (a world is
+/// skipped for an exercise that does not list it).
 pub fn grade(
     root: &Path,
     exercises: &[Exercise],
-    src: &world::Sources,
+    src: &Sources,
     worlds: &[World],
     opts: &Options,
 ) -> Result<BTreeMap<String, Graded>, String> {
-    let mut results: BTreeMap<String, Graded> = exercises
-        .iter()
-        .map(|e| (e.name.clone(), Graded::default()))
-        .collect();
+    sandbox::become_subreaper();
+    let names: Vec<String> = exercises.iter().map(|e| e.name.clone()).collect();
+    let ws = Workspace::create(root, &src.dir, &names, src.hidden.as_deref())?;
+    let mut results = BTreeMap::new();
+    for ex in exercises {
+        let graded = grade_one(&ws, ex, worlds, opts);
+        match graded {
+            Ok(g) => {
+                results.insert(ex.name.clone(), g);
+            }
+            Err(e) => {
+                let _ = ws.finish(src.hidden.as_deref());
+                return Err(e);
+            }
+        }
+    }
+    ws.finish(src.hidden.as_deref())?;
+    Ok(results)
+}
+
+fn grade_one(
+    ws: &Workspace,
+    ex: &Exercise,
+    worlds: &[World],
+    opts: &Options,
+) -> Result<Graded, String> {
+    let mut graded = Graded::default();
+    let file = ws.exercises.join(format!("{}.rs", ex.name));
+    let shown = ws.origin.join(format!("{}.rs", ex.name));
+    if let Some(why) = ws.refused.get(&ex.name) {
+        graded.refused.push(why.clone());
+        return Ok(graded);
+    }
+    let Ok(submission) = std::fs::read_to_string(&file) else {
+        graded
+            .refused
+            .push(format!("{}: not UTF-8 text", shown.display()));
+        return Ok(graded);
+    };
+    if !opts.skip_legality {
+        let reference = std::fs::read_to_string(ws.root.join("solutions").join(format!("{}.rs", ex.name)))
+            .map_err(|e| format!("solutions/{}.rs: {e}", ex.name))?;
+        let skeleton = crate::exercises::stub(&ex.name, &reference)?;
+        graded.refused = crate::legality::check(&ex.name, &skeleton, &reference, &submission)
+            .into_iter()
+            .map(|v| format!("{}:{v}", shown.display()))
+            .collect();
+        if !graded.refused.is_empty() {
+            eprintln!("  {:<20} refused before building: {}", ex.name, graded.refused[0]);
+            return Ok(graded);
+        }
+    }
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
     for &world in worlds {
-        let names: Vec<String> = exercises
-            .iter()
-            .filter(|e| e.worlds.iter().any(|w| World::parse(w) == world))
-            .map(|e| e.name.clone())
-            .collect();
-        if names.is_empty() {
+        if !ex.worlds.iter().any(|w| World::parse(w) == world) {
             continue;
         }
-        let built = world::build(root, world, &names, src)?;
-        for (ex, err) in built.errors {
-            results
-                .get_mut(&ex)
-                .expect("built only what was asked")
-                .compile_errors
-                .insert(world, err);
-        }
+        let started = Instant::now();
+        let (exe, hidden) = match world::build(ws, world, &ex.name)? {
+            Built::Tests { exe, hidden } => (exe, hidden),
+            Built::Error(e) => {
+                eprintln!(
+                    "  {:<20} {:<8} does not compile ({:.1} s)",
+                    ex.name,
+                    world.name(),
+                    started.elapsed().as_secs_f64()
+                );
+                graded.compile_errors.insert(world, e);
+                continue;
+            }
+        };
+        let built = started.elapsed();
+        let limits = Limits {
+            timeout: opts.timeout.unwrap_or(world.test_timeout()),
+            max_procs: opts.max_procs,
+        };
         let mut jobs = vec![];
-        for (target, exe) in &built.executables {
-            for test in run::list(exe, root)? {
+        for (exe, hidden) in std::iter::once((&exe, false)).chain(hidden.iter().map(|h| (h, true))) {
+            for test in run::list(exe, &ws.dir, limits)? {
                 // A hidden test `spinlock::x` belongs to exercise `spinlock`.
-                let (ex, label) = if target == world::HIDDEN_TARGET {
+                let label = if hidden {
                     match test.split_once("::") {
-                        Some((ex, _)) if names.iter().any(|n| n == ex) => {
-                            (ex.to_string(), format!("{HIDDEN_PREFIX}{test}"))
-                        }
+                        Some((owner, _)) if owner == ex.name => format!("{HIDDEN_PREFIX}{test}"),
                         _ => continue,
                     }
                 } else {
-                    (target.clone(), test.clone())
+                    test.clone()
                 };
                 jobs.push(Job {
-                    group: ex,
+                    group: ex.name.clone(),
                     exe: exe.clone(),
                     label,
                     test,
-                    timeout: opts.timeout.unwrap_or(world.test_timeout()),
-                    max_procs: opts.max_procs,
+                    limits,
                 });
             }
         }
-        let started = Instant::now();
-        let outcomes = run::run_all(root, &jobs, parallel, opts.stop_early);
+        let ran = Instant::now();
+        let outcomes = run::run_all(&ws.dir, &jobs, parallel, opts.stop_early);
         eprintln!(
-            "  {:<8} ran {} test(s) in {:.1} s",
+            "  {:<20} {:<8} built in {:>5.1} s, ran {:>3} test(s) in {:>5.1} s",
+            ex.name,
             world.name(),
+            built.as_secs_f64(),
             jobs.len(),
-            started.elapsed().as_secs_f64()
+            ran.elapsed().as_secs_f64()
         );
+        let tests = graded.tests.entry(world).or_default();
         for (job, outcome) in jobs.into_iter().zip(outcomes) {
-            results
-                .get_mut(&job.group)
-                .expect("jobs come from selected exercises")
-                .tests
-                .entry(world)
-                .or_default()
-                .push((job.label, outcome));
+            tests.push((job.label, outcome));
+        }
+        // A test that rewrote the course's files (its tests, say) in the
+        // copy voids its exercise's grade; the copy is put back before the
+        // next build reads it.
+        let changed = ws.restore_copy();
+        if !changed.is_empty() {
+            graded.refused.push(format!(
+                "{}: while its tests ran, the course's files changed: {}",
+                shown.display(),
+                changed.join(", ")
+            ));
+            return Ok(graded);
         }
     }
-    Ok(results)
+    Ok(graded)
 }
 
 pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
@@ -183,6 +283,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         "hidden-visibility",
         "worlds",
         "timeout",
+        "units",
     ];
     let known: Vec<&str> = VALUED.iter().copied().chain(["solutions"]).collect();
     let args = Args::parse(args, &known, VALUED)?;
@@ -242,7 +343,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
             ))
         }
     };
-    let src = world::Sources {
+    let src = Sources {
         dir: dir.clone(),
         hidden,
     };
@@ -254,18 +355,21 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         None => None,
     };
     let opts = Options {
-        stop_early: false,
         max_procs,
         timeout,
+        ..Options::default()
     };
     let results = grade(root, &exercises, &src, &worlds, &opts)?;
 
     print_table(&exercises, &results);
 
     if dir == root.join("exercises") {
+        // A run of fewer worlds than an exercise lists scores below full
+        // marks (see `crate::score`), so `progress` and `solution` never
+        // count it as passed.
         let scores = exercises
             .iter()
-            .map(|e| (e.name.clone(), (results[&e.name].score(e.points), e.points)))
+            .map(|e| (e.name.clone(), (results[&e.name].score(e), e.points)))
             .collect();
         crate::student::record_scores(root, &scores);
     }
@@ -283,6 +387,10 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         std::fs::write(path, text).map_err(|e| format!("--gradescope {path}: {e}"))?;
         eprintln!("wrote {path} (Gradescope results.json)");
     }
+    if let Some(path) = args.value("units") {
+        write_units(Path::new(path), &exercises, &results)?;
+        eprintln!("wrote {path} (every scoring unit, for `cargo xtask unit`)");
+    }
     if let Some(path) = args.value("junit") {
         std::fs::write(path, report::junit(&exercises, &entries))
             .map_err(|e| format!("--junit {path}: {e}"))?;
@@ -291,11 +399,35 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
 
     let full = exercises
         .iter()
-        .all(|e| results[&e.name].score(e.points) >= f64::from(e.points));
+        .all(|e| results[&e.name].score(e) >= f64::from(e.points));
     Ok(match expect {
         Some("full") | None => full,
         _ => stubs_ok(&exercises, &results),
     })
+}
+
+/// Every exercise's units as JSON: `{exercise: {unit: {weight, passed, why}}}`.
+fn write_units(
+    path: &Path,
+    exercises: &[Exercise],
+    results: &BTreeMap<String, Graded>,
+) -> Result<(), String> {
+    let mut doc = serde_json::Map::new();
+    for ex in exercises {
+        let mut units = serde_json::Map::new();
+        for u in crate::score::units(ex, &results[&ex.name]) {
+            units.insert(
+                u.name.to_string(),
+                serde_json::json!({"weight": u.weight, "passed": u.passed, "why": u.why}),
+            );
+        }
+        doc.insert(ex.name.clone(), units.into());
+    }
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let text = serde_json::to_string_pretty(&serde_json::Value::Object(doc)).map_err(|e| e.to_string())?;
+    std::fs::write(path, text).map_err(|e| format!("--units {}: {e}", path.display()))
 }
 
 fn print_table(exercises: &[Exercise], results: &BTreeMap<String, Graded>) {
@@ -324,7 +456,7 @@ fn print_table(exercises: &[Exercise], results: &BTreeMap<String, Graded>) {
                 }
             }
         };
-        let score = g.score(ex.points);
+        let score = g.score(ex);
         got += score;
         max += ex.points;
         println!(
@@ -388,6 +520,10 @@ fn stubs_ok(exercises: &[Exercise], results: &BTreeMap<String, Graded>) -> bool 
     let mut ok = true;
     for ex in exercises {
         let g = &results[&ex.name];
+        if !g.refused.is_empty() {
+            eprintln!("stubs: exercise `{}` refused: {}", ex.name, g.refused[0]);
+            ok = false;
+        }
         if !g.compile_errors.is_empty() {
             eprintln!("stubs: exercise `{}` does not compile", ex.name);
             ok = false;

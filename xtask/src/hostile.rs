@@ -10,7 +10,8 @@
 use crate::grade::{grade, Options};
 use crate::manifest::Course;
 use crate::run::Outcome;
-use crate::world::{Sources, World};
+use crate::grade::Sources;
+use crate::world::World;
 use crate::Args;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -85,10 +86,14 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     let exercises = course.select(&["spinlock".into(), "ticket_lock".into()])?;
     let solution =
         std::fs::read_to_string(root.join("solutions/spinlock.rs")).map_err(|e| e.to_string())?;
+    // The hostile code sits outside the solution regions, where the
+    // legality check would refuse it before it ever ran: these cases prove
+    // the sandbox holds without that check.
     let opts = Options {
-        stop_early: false,
         max_procs: Some(MAX_PROCS),
         timeout: Some(TIMEOUT),
+        skip_legality: true,
+        ..Options::default()
     };
     let mut ok = true;
     let mut report = vec![];
@@ -121,8 +126,11 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         let bad = &results["spinlock"];
         let good = &results["ticket_lock"];
         let mut problems = vec![];
-        if bad.score(10) != 0.0 {
-            problems.push(format!("spinlock scored {:.1}, not 0", bad.score(10)));
+        if bad.score(&exercises[0]) != 0.0 {
+            problems.push(format!(
+                "spinlock scored {:.1}, not 0",
+                bad.score(&exercises[0])
+            ));
         }
         let reasons: Vec<String> = if let Some(err) = bad.compile_errors.values().next() {
             vec![format!(
@@ -152,10 +160,10 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
                 "a spinlock test has no one-line failure reason: {r:?}"
             ));
         }
-        if good.score(10) < 10.0 {
+        if good.score(&exercises[1]) < f64::from(exercises[1].points) {
             problems.push(format!(
                 "ticket_lock, untouched, scored {:.1} instead of 10",
-                good.score(10)
+                good.score(&exercises[1])
             ));
         }
         if took > CASE_BOUND {

@@ -10,14 +10,20 @@
 
 mod book;
 mod bugs;
+mod cheats;
 mod classroom;
 mod exercises;
 mod grade;
+mod hog;
 mod hostile;
+mod legality;
 mod manifest;
 mod report;
 mod run;
+mod sandbox;
+mod score;
 mod student;
+mod workspace;
 mod world;
 
 use std::path::PathBuf;
@@ -51,10 +57,27 @@ usage: cargo xtask <command>
   bugs [NAME...]
         Build every planted bug from course.toml and prove the exercise's own
         tests reject it (in the worlds its `caught_by` names).
+  cheats
+        Grade cheating submissions (reusing the reference, #[path] and
+        include!, a symlink, world or harness detection, forged output,
+        constructors, a daemon that rewrites results, reading the hidden
+        tests, rewriting the tests) and prove each scores 0 while the
+        neighbouring exercise keeps every test and nothing is left running.
+  unit NAME/UNIT [--units FILE]
+        Exit 0 when that scoring unit (invariants, behaviour) passed in the
+        results `grade --units FILE` wrote (GitHub Classroom's steps).
   hostile
         Grade hostile submissions (infinite loop, deadlock, panic in Drop,
         exit(0), fork bomb, stack overflow, 100 MB of output, no compile)
         and prove each is contained.
+  hog [--per-core N] [--runs R] [-- GRADE-ARGS...]
+        Grade the reference solutions R times in a row (default 3) while N
+        busy loops per core (default 6) load the machine, and print each
+        run's score, time and load average: a correct submission must keep
+        full marks on a slow, shared grader. GRADE-ARGS (exercise names,
+        --worlds std, ...) are passed to `grade`. The busy loops are killed
+        when it ends, however it ends. Exit status 0 only if every run had
+        full marks.
   book [--built DIR]
         Check every exercise's chapter against course.toml (listed in
         SUMMARY.md; Goal, Background, Invariants, Hints, Grading, Bug zoo in
@@ -74,10 +97,13 @@ fn main() -> ExitCode {
         Some("book") => book::main(&root, &args[1..]),
         Some("bugs") => bugs::main(&root, &args[1..]),
         Some("hostile") => hostile::main(&root, &args[1..]),
+        Some("cheats") => cheats::main(&root, &args[1..]),
+        Some("hog") => hog::main(&root, &args[1..]),
         Some("exercises") => exercises::main(&root, &args[1..]),
         Some("hint") => student::hint(&root, &args[1..]),
         Some("watch") => student::watch(&root, &args[1..]),
         Some("progress") => student::progress(&root, &args[1..]),
+        Some("unit") => classroom::unit(&root, &args[1..]),
         Some("solution") => student::solution(&root, &args[1..]),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");

@@ -1,10 +1,8 @@
 //! Machine-readable grade reports: Gradescope's `results.json` and JUnit XML.
 //!
 //! Both list one entry per test and world, named `exercise/world/test`, so
-//! a teacher can see exactly which invariant failed where. Points: an
-//! exercise's points are split evenly over its tests; an exercise that did
-//! not compile in some world scores 0, reported as one failed entry worth
-//! all its points.
+//! a teacher can see exactly which invariant failed where. Points are
+//! carried by one entry per scoring unit (see `crate::score`).
 
 use crate::grade::Graded;
 use crate::manifest::Exercise;
@@ -24,44 +22,35 @@ pub struct Entry {
     pub output: String,
 }
 
-/// Every entry of a grading run, in course order.
+/// Every entry of a grading run, in course order: per exercise, one entry
+/// per scoring unit (`crate::score`), carrying the points, then one entry
+/// per test and world worth nothing by itself, so a teacher can see
+/// exactly which invariant failed where.
 pub fn entries(exercises: &[Exercise], results: &BTreeMap<String, Graded>) -> Vec<Entry> {
     let mut out = vec![];
     for ex in exercises {
         let g = &results[&ex.name];
-        let max = f64::from(ex.points);
-        if !g.compile_errors.is_empty() || g.total() == 0 {
-            let why: Vec<String> = g
-                .compile_errors
-                .iter()
-                .map(|(w, e)| format!("{}: {}", w.name(), e.lines().next().unwrap_or("")))
-                .collect();
+        for unit in crate::score::units(ex, g) {
             out.push(Entry {
                 exercise: ex.name.clone(),
-                name: format!("{}/build", ex.name),
-                score: 0.0,
-                max_score: max,
-                passed: false,
-                output: if why.is_empty() {
-                    "no tests ran".into()
-                } else {
-                    format!("does not compile — {}", why.join("; "))
-                },
+                name: format!("{}/{}", ex.name, unit.name),
+                score: unit.points(),
+                max_score: unit.weight,
+                passed: unit.passed,
+                output: unit.why,
             });
-            continue;
         }
-        let share = max / g.total() as f64;
         for (world, tests) in &g.tests {
             for (test, outcome) in tests {
                 let passed = outcome.as_ref().is_some_and(Outcome::passed);
                 out.push(Entry {
                     exercise: ex.name.clone(),
                     name: format!("{}/{}/{}", ex.name, world.name(), test),
-                    score: if passed { share } else { 0.0 },
-                    max_score: share,
+                    score: 0.0,
+                    max_score: 0.0,
                     passed,
                     output: match outcome {
-                        Some(Outcome::Fail(why)) => why.clone(),
+                        Some(Outcome::Fail(why)) => cap(why),
                         Some(Outcome::TimedOut(d)) => format!("timed out after {} s", d.as_secs()),
                         None => "not run".into(),
                         Some(Outcome::Pass) => String::new(),
@@ -71,6 +60,16 @@ pub fn entries(exercises: &[Exercise], results: &BTreeMap<String, Graded>) -> Ve
         }
     }
     out
+}
+
+/// What a report shows of one test's output: at most `SHOWN` bytes.
+fn cap(text: &str) -> String {
+    const SHOWN: usize = 8 * 1024;
+    if text.len() <= SHOWN {
+        return text.to_string();
+    }
+    let cut = (0..=SHOWN).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    format!("{}\n[… {} more bytes not shown]", &text[..cut], text.len() - cut)
 }
 
 /// Gradescope's autograder `results.json`.

@@ -1,16 +1,11 @@
-//! Running test executables: one process (group) per test, with a wall-clock
-//! limit and a cap on the output kept, a few at a time.
+//! Running tests: one sandboxed process per test (see `crate::sandbox`), a
+//! few at a time, and reading why a test failed from libtest's output.
 
-use std::io::Read;
-use std::os::unix::process::CommandExt;
+use crate::sandbox::{self, Limits};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-/// Output kept per test; the rest is read and thrown away.
-const OUTPUT_CAP: usize = 64 * 1024;
+use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub enum Outcome {
@@ -27,17 +22,19 @@ impl Outcome {
     }
 }
 
-/// The tests in a libtest executable.
-pub fn list(exe: &Path, root: &Path) -> Result<Vec<String>, String> {
-    let out = Command::new(exe)
-        .current_dir(root)
-        .args(["--list", "--format", "terse"])
-        .output()
-        .map_err(|e| format!("{}: {e}", exe.display()))?;
-    if !out.status.success() {
-        return Err(format!("{} --list failed", exe.display()));
+/// The tests in a libtest executable, listed by that executable in the
+/// sandbox (its code is the student's too).
+pub fn list(exe: &Path, cwd: &Path, limits: Limits) -> Result<Vec<String>, String> {
+    let done = sandbox::run(exe, &["--list", "--format", "terse"], cwd, limits, false)?;
+    if !done.status.is_some_and(|s| s.success()) {
+        return Err(format!(
+            "{} --list failed: {}",
+            exe.display(),
+            done.stderr.lines().last().unwrap_or("")
+        ));
     }
-    Ok(String::from_utf8_lossy(&out.stdout)
+    Ok(done
+        .stdout
         .lines()
         .filter_map(|l| l.strip_suffix(": test"))
         .map(str::to_string)
@@ -53,16 +50,14 @@ pub struct Job {
     pub test: String,
     /// The name reports show (hidden tests are marked).
     pub label: String,
-    pub timeout: Duration,
-    /// RLIMIT_NPROC for the test's user, when the grader was asked to cap it.
-    pub max_procs: Option<u64>,
+    pub limits: Limits,
 }
 
 /// Run `jobs` on `parallel` workers; results in job order. With
 /// `stop_group_on_failure`, once a job fails the not-yet-started jobs of its
 /// group are skipped (reported as `None`).
 pub fn run_all(
-    root: &Path,
+    cwd: &Path,
     jobs: &[Job],
     parallel: usize,
     stop_group_on_failure: bool,
@@ -84,7 +79,7 @@ pub fn run_all(
                 if stop_group_on_failure && failed_groups.lock().unwrap().contains(&job.group) {
                     continue;
                 }
-                let outcome = run_one(root, job);
+                let outcome = run_one(cwd, job);
                 if !outcome.passed() {
                     failed_groups.lock().unwrap().push(job.group.clone());
                 }
@@ -112,210 +107,37 @@ fn progress(printing: &AtomicBool, done: usize, total: usize) {
     }
 }
 
-fn run_one(root: &Path, job: &Job) -> Outcome {
-    let mut cmd = Command::new(&job.exe);
-    cmd.current_dir(root)
-        .args(["--exact", &job.test, "--test-threads", "1"])
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        // Its own process group, so a timeout kills whatever it started.
-        .process_group(0);
-    // SAFETY: geteuid has no preconditions.
-    let root_user = unsafe { libc::geteuid() } == 0;
-    let limits = Limits {
-        cpu_seconds: job.timeout.as_secs() + 5,
-        max_procs: job.max_procs,
-        uid: (job.max_procs.is_some() && root_user).then(next_sandbox_uid),
+fn run_one(cwd: &Path, job: &Job) -> Outcome {
+    let args = ["--exact", job.test.as_str(), "--test-threads", "1"];
+    let done = match sandbox::run(&job.exe, &args, cwd, job.limits, true) {
+        Ok(done) => done,
+        Err(e) => return Outcome::Fail(e),
     };
-    // SAFETY: the closure runs in the child between fork and exec and only
-    // calls setrlimit(2), which is async-signal-safe; it touches no memory
-    // shared with the parent besides the copied `limits`.
-    unsafe {
-        cmd.pre_exec(move || limits.apply());
-    }
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => return Outcome::Fail(format!("could not start {}: {e}", job.exe.display())),
+    let Some(status) = done.status else {
+        return Outcome::TimedOut(job.limits.timeout);
     };
-    let stdout = child.stdout.take().map(drain);
-    let stderr = child.stderr.take().map(drain);
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if started.elapsed() > job.timeout => {
-                kill_group(child.id());
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(_) => break None,
-        }
-    };
-    // The test's own children may still hold the pipes open: kill the group,
-    // and under a sandbox uid every process left with it (a fork bomb's
-    // children that left the group).
-    kill_group(child.id());
-    if let Some(uid) = limits.uid {
-        kill_user(uid);
+    // The verdict is libtest's own log line for this very test; what the
+    // process printed and its exit status alone prove nothing (the code
+    // under test can print "test result: ok" and exit 0).
+    let said_ok = done
+        .verdict
+        .as_deref()
+        .is_some_and(|log| log.lines().any(|l| l == format!("ok {}", job.test)));
+    if status.success() && said_ok {
+        return Outcome::Pass;
     }
-    let out = stdout
-        .map(|h| h.join().unwrap_or_default())
-        .unwrap_or_default();
-    let err = stderr
-        .map(|h| h.join().unwrap_or_default())
-        .unwrap_or_default();
-    match status {
-        None => Outcome::TimedOut(job.timeout),
-        // Exit status 0 alone proves nothing: a test can call
-        // `std::process::exit(0)` before libtest reports it. Pass means
-        // libtest itself said so.
-        Some(s) if s.success() && out.contains("test result: ok. 1 passed") => Outcome::Pass,
-        Some(s) if s.success() => Outcome::Fail(
-            "the test process exited with status 0 before the test harness reported a result (std::process::exit in the code?)".into(),
-        ),
-        Some(s) => {
-            // Fill in the model runner's replay command for this very test.
-            let why = reason(&out, &err, s.code(), &job.test)
-                .replace("<exercise>", &job.group)
-                .replace("<test>", &job.test);
-            Outcome::Fail(match interleaving(&out) {
-                Some(steps) => format!("{why}\n{steps}"),
-                None => why,
-            })
-        }
+    if status.success() {
+        return Outcome::Fail(
+            "the test process ended with status 0 but the test harness never reported this test passed (the process was ended early: std::process::exit in the code?)".into(),
+        );
     }
-}
-
-/// Kill every process running as `uid` (a sandbox uid, see `Limits::uid`).
-fn kill_user(uid: u32) {
-    let mut cmd = Command::new("/bin/true");
-    // SAFETY: between fork and exec only async-signal-safe calls: setgid,
-    // setuid, kill, _exit.
-    unsafe {
-        cmd.pre_exec(move || {
-            if libc::setgid(uid) == 0 && libc::setuid(uid) == 0 {
-                // As `uid`, -1 reaches exactly uid's processes (not this one).
-                libc::kill(-1, libc::SIGKILL);
-            }
-            libc::_exit(0);
-        });
-    }
-    let _ = cmd.status();
-}
-
-/// Resource limits for one test process and everything it starts.
-#[derive(Clone, Copy)]
-struct Limits {
-    /// CPU seconds before SIGXCPU (a busy loop that the wall clock would
-    /// also catch, but this holds even when the machine is idle-starved).
-    cpu_seconds: u64,
-    /// RLIMIT_NPROC, if asked for: a per-user count (threads included), so
-    /// it is opt-in.
-    max_procs: Option<u64>,
-    /// Root ignores RLIMIT_NPROC, so a grader running as root runs each
-    /// test under a uid of its own, where the cap holds, one test's fork
-    /// bomb cannot starve a neighbour's threads, and whatever a test leaves
-    /// behind can be found and killed.
-    uid: Option<u32>,
-}
-
-/// First of the unprivileged uids tests run as when the grader is root and
-/// caps processes: a fresh one per test, because processes a killed test
-/// leaves behind can linger as zombies until init reaps them, and they count
-/// against their uid's RLIMIT_NPROC. Chosen outside the usual ranges of
-/// system and login users.
-const SANDBOX_UID: u32 = 61_000;
-/// How many sandbox uids are used before they are reused.
-const SANDBOX_UIDS: u32 = 20_000;
-
-fn next_sandbox_uid() -> u32 {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    // Relaxed: the counter only hands out distinct numbers.
-    SANDBOX_UID + NEXT.fetch_add(1, Ordering::Relaxed) % SANDBOX_UIDS
-}
-
-impl Limits {
-    /// Apply in the child, before exec. Only setrlimit: async-signal-safe.
-    fn apply(self) -> std::io::Result<()> {
-        set(libc::RLIMIT_CPU, self.cpu_seconds, self.cpu_seconds + 5)?;
-        // No file over 256 MiB, no core dumps.
-        set(libc::RLIMIT_FSIZE, 256 << 20, 256 << 20)?;
-        set(libc::RLIMIT_CORE, 0, 0)?;
-        if let Some(n) = self.max_procs {
-            set(libc::RLIMIT_NPROC, n, n)?;
-        }
-        if let Some(uid) = self.uid {
-            // SAFETY: plain system calls on integers and a null list.
-            unsafe {
-                if libc::setgroups(0, std::ptr::null()) != 0
-                    || libc::setgid(uid) != 0
-                    || libc::setuid(uid) != 0
-                {
-                    return Err(std::io::Error::last_os_error());
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-fn set(resource: libc::__rlimit_resource_t, soft: u64, hard: u64) -> std::io::Result<()> {
-    let limit = libc::rlimit {
-        rlim_cur: soft,
-        rlim_max: hard,
-    };
-    // SAFETY: `limit` is a valid rlimit that outlives the call.
-    if unsafe { libc::setrlimit(resource, &limit) } == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
-}
-
-fn kill_group(pid: u32) {
-    // SAFETY: kill(2) with a negative pid signals a process group; no memory
-    // is involved. The group id is the child's pid (process_group(0)).
-    unsafe {
-        libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
-    }
-}
-
-/// Read a pipe to the end, keeping its first and last `OUTPUT_CAP / 2`
-/// bytes: libtest prints the failure report last, after whatever flood of
-/// output the test made.
-fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let half = OUTPUT_CAP / 2;
-        let mut head = Vec::new();
-        let mut tail: std::collections::VecDeque<u8> = std::collections::VecDeque::new();
-        let mut dropped = 0usize;
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = pipe.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            let mut chunk = &buf[..n];
-            let room = half.saturating_sub(head.len());
-            if room > 0 {
-                let take = room.min(chunk.len());
-                head.extend_from_slice(&chunk[..take]);
-                chunk = &chunk[take..];
-            }
-            tail.extend(chunk);
-            while tail.len() > half {
-                tail.pop_front();
-                dropped += 1;
-            }
-        }
-        let mut text = String::from_utf8_lossy(&head).into_owned();
-        if dropped > 0 {
-            text.push_str(&format!("\n[… {dropped} bytes of output dropped …]\n"));
-        }
-        text.push_str(&String::from_utf8_lossy(tail.make_contiguous()));
-        text
+    // Fill in the model runner's replay command for this very test.
+    let why = reason(&done.stdout, &done.stderr, status.code(), &job.test)
+        .replace("<exercise>", &job.group)
+        .replace("<test>", &job.test);
+    Outcome::Fail(match interleaving(&done.stdout) {
+        Some(steps) => format!("{why}\n{steps}"),
+        None => why,
     })
 }
 

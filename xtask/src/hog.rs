@@ -1,0 +1,233 @@
+//! `cargo xtask hog`: grade the reference solutions on a machine kept busy
+//! on purpose.
+//!
+//! A correct submission must never lose a point because the grading
+//! machine is slow or shared. This command makes the machine that slow:
+//! it starts busy loops (by default 6 per core, a load average of about 12
+//! on 2 cores, as a shared grader was seen at), lets them take hold, and
+//! runs `cargo xtask grade --solutions --expect full` several times in a
+//! row, printing each run's score, time and load average. Every run must
+//! give full marks.
+//!
+//! The busy loops are child processes (`sh -c 'while :; do :; done'`) in a
+//! process group of their own. A guard kills and reaps them when the
+//! command ends, however it ends (an error, a panic); and each asks the
+//! kernel to kill it when this process dies (`PR_SET_PDEATHSIG`), which
+//! covers what no destructor sees: a SIGKILL, or a Ctrl-C (the loops'
+//! own group is out of the terminal's reach). None is ever left running.
+
+use crate::Args;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Busy loops per core, unless `--per-core` says otherwise.
+const DEFAULT_PER_CORE: usize = 6;
+/// Grading runs, unless `--runs` says otherwise.
+const DEFAULT_RUNS: usize = 3;
+/// How long the loops run before the first grading starts.
+const SETTLE: Duration = Duration::from_secs(3);
+
+pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
+    // Everything after `--` goes to `grade` as it is.
+    let (own, extra) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], &args[i + 1..]),
+        None => (args, &[][..]),
+    };
+    const VALUED: &[&str] = &["per-core", "runs"];
+    let parsed = Args::parse(own, VALUED, VALUED)?;
+    let number = |flag: &str, default: usize| -> Result<usize, String> {
+        match parsed.value(flag) {
+            None => Ok(default),
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(format!("--{flag} takes a whole number above 0, not `{v}`")),
+            },
+        }
+    };
+    let per_core = number("per-core", DEFAULT_PER_CORE)?;
+    let runs = number("runs", DEFAULT_RUNS)?;
+    // Exercise names before `--` are passed on too, ahead of the rest.
+    let passed_on: Vec<String> = parsed.names.iter().chain(extra).cloned().collect();
+
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let hogs = Hogs::start(per_core * cores)?;
+    println!(
+        "hog: {} busy loop(s) ({per_core} per core, {cores} core(s)); grading starts in {} s",
+        hogs.len(),
+        SETTLE.as_secs()
+    );
+    std::thread::sleep(SETTLE);
+    println!("hog: load average now {}", load_average());
+
+    let reports = root.join("target/hog");
+    std::fs::create_dir_all(&reports).map_err(|e| format!("{}: {e}", reports.display()))?;
+    let mut lines = Vec::new();
+    let mut all_full = true;
+    for run in 1..=runs {
+        // The score comes from grade's Gradescope report: ours, unless the
+        // arguments passed on ask for one of their own.
+        let asked = passed_on
+            .iter()
+            .position(|a| a == "--gradescope")
+            .and_then(|i| passed_on.get(i + 1))
+            .map(PathBuf::from);
+        let mut grade_args: Vec<String> =
+            vec!["--solutions".into(), "--expect".into(), "full".into()];
+        let report = match asked {
+            Some(path) => path,
+            None => {
+                let path = reports.join(format!("run-{run}.json"));
+                grade_args.push("--gradescope".into());
+                grade_args.push(path.display().to_string());
+                path
+            }
+        };
+        let _ = std::fs::remove_file(&report);
+        grade_args.extend(passed_on.iter().cloned());
+
+        println!(
+            "\nhog: run {run} of {runs}: cargo xtask grade {}",
+            grade_args.join(" ")
+        );
+        let started = Instant::now();
+        let graded = crate::grade::main(root, &grade_args);
+        let seconds = started.elapsed().as_secs_f64();
+        let load = load_average();
+        let full = match graded {
+            Ok(full) => full,
+            Err(e) => {
+                println!("hog: run {run} of {runs}: grading failed after {seconds:.1} s (load average {load}): {e}");
+                // `hogs` drops on the way out: every loop killed and reaped.
+                return Err(format!("run {run}: {e}"));
+            }
+        };
+        all_full &= full;
+        let line = format!(
+            "run {run}/{runs}: {} {}, {seconds:.1} s, load average {load}",
+            score(&report),
+            if full {
+                "(full marks)"
+            } else {
+                "(NOT full marks)"
+            },
+        );
+        println!("hog: {line}");
+        lines.push(line);
+    }
+    drop(hogs);
+
+    println!(
+        "\nhog: {runs} grading run(s) of the solutions under {per_core} busy loop(s) per core:"
+    );
+    for line in &lines {
+        println!("  {line}");
+    }
+    println!(
+        "hog: {}",
+        if all_full {
+            "every run had full marks"
+        } else {
+            "NOT every run had full marks: a correct submission lost points to a busy machine"
+        }
+    );
+    Ok(all_full)
+}
+
+/// The score in a Gradescope report, as `got/max points`.
+fn score(report: &Path) -> String {
+    let read = || -> Option<String> {
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(report).ok()?).ok()?;
+        let got = json["score"].as_f64()?;
+        let max: f64 = json["tests"]
+            .as_array()?
+            .iter()
+            .filter_map(|t| t["max_score"].as_f64())
+            .sum();
+        Some(format!("{got:.1}/{max:.0} points"))
+    };
+    read().unwrap_or_else(|| format!("score unknown (no report at {})", report.display()))
+}
+
+/// The three load averages of /proc/loadavg, and its running/total
+/// scheduling entities.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(4).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// The busy loops; dropping this kills and reaps every one of them.
+struct Hogs {
+    children: Vec<Child>,
+    /// Their process group (the first loop's pid).
+    group: Option<libc::pid_t>,
+}
+
+impl Hogs {
+    fn start(n: usize) -> Result<Hogs, String> {
+        let mut hogs = Hogs {
+            children: Vec::new(),
+            group: None,
+        };
+        let parent = std::process::id() as libc::pid_t;
+        for _ in 0..n {
+            let mut cmd = Command::new("sh");
+            cmd.args(["-c", "while :; do :; done"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                // A group of their own (the first one's), killed at once.
+                .process_group(hogs.group.unwrap_or(0));
+            // SAFETY: between fork and exec the closure only makes two
+            // async-signal-safe system calls (prctl, getppid) and, at
+            // worst, _exit.
+            unsafe {
+                cmd.pre_exec(move || {
+                    // Die with the process that started us, however it dies.
+                    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    // ... including before the line above took effect.
+                    if libc::getppid() != parent {
+                        libc::_exit(0);
+                    }
+                    Ok(())
+                });
+            }
+            // On an error `hogs` drops here, killing the loops started so far.
+            let child = cmd
+                .spawn()
+                .map_err(|e| format!("start a busy loop (sh -c 'while :; do :; done'): {e}"))?;
+            hogs.group.get_or_insert(child.id() as libc::pid_t);
+            hogs.children.push(child);
+        }
+        Ok(hogs)
+    }
+
+    fn len(&self) -> usize {
+        self.children.len()
+    }
+}
+
+impl Drop for Hogs {
+    fn drop(&mut self) {
+        // Each loop is still our unreaped child here, so the group id
+        // cannot have been reused.
+        if let Some(group) = self.group {
+            // SAFETY: a plain system call on a process group we created.
+            unsafe {
+                libc::killpg(group, libc::SIGKILL);
+            }
+        }
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if !self.children.is_empty() {
+            println!("hog: {} busy loop(s) killed", self.children.len());
+        }
+    }
+}
