@@ -81,8 +81,12 @@ fn main() {
             item.push_str("#[allow(unused, unreachable_code, dead_code)]\n");
         }
         // `{:?}` writes the path as a Rust string literal (quotes, escapes).
-        writeln!(item, "#[path = {:?}]\npub mod {name};", file.display().to_string())
-            .expect("writing to a String cannot fail");
+        writeln!(
+            item,
+            "#[path = {:?}]\npub mod {name};",
+            file.display().to_string()
+        )
+        .expect("writing to a String cannot fail");
         write_if_changed(&modules.join(format!("{name}.rs")), &item);
     }
     // Let failure reports say how to rebuild exactly this selection: from
@@ -98,7 +102,7 @@ fn main() {
         built_student.join(",")
     );
     println!("cargo::rustc-env=PROCLAB_BUILT_STUDENT_DIR={origin}");
-    write_if_changed(&out_dir.join("hidden.rs"), &hidden_tests(&selected));
+    write_if_changed(&out_dir.join("hidden.rs"), &hidden_tests(&exercises));
 }
 
 /// Write `text` to `path` unless it already holds it: cargo rebuilds what
@@ -150,10 +154,10 @@ fn student_file(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// A teacher's hidden tests: each `<exercise>.rs` in `PROCLAB_HIDDEN_DIR`
-/// whose exercise is selected becomes `mod <exercise>` of the `hidden` test
-/// target (tests/hidden.rs), so its tests are named `<exercise>::…` and the
-/// grader knows whose they are.
-fn hidden_tests(selected: &[&str]) -> String {
+/// becomes `mod <exercise>` of the `hidden` test target (tests/hidden.rs),
+/// so its tests are named `<exercise>::…` and the grader knows whose they
+/// are.
+fn hidden_tests(exercises: &[String]) -> String {
     let Ok(dir) = env::var("PROCLAB_HIDDEN_DIR") else {
         return String::new();
     };
@@ -163,14 +167,18 @@ fn hidden_tests(selected: &[&str]) -> String {
     let dir = PathBuf::from(dir);
     println!("cargo::rerun-if-changed={}", dir.display());
     let mut out = String::new();
-    for name in selected {
+    for name in exercises {
         let file = dir.join(format!("{name}.rs"));
         if !file.is_file() {
             continue;
         }
         println!("cargo::rerun-if-changed={}", file.display());
-        writeln!(out, "#[path = {:?}]\nmod {name};", file.display().to_string())
-            .expect("writing to a String cannot fail");
+        writeln!(
+            out,
+            "#[path = {:?}]\nmod {name};",
+            file.display().to_string()
+        )
+        .expect("writing to a String cannot fail");
     }
     out
 }

@@ -31,7 +31,6 @@
 use super::channel_codec::{Command, Frame, MAX_SLOTS};
 use std::time::Duration;
 
-
 /// A worker's process id.
 pub type Pid = i32;
 

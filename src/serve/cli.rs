@@ -1,12 +1,12 @@
 //! `proclab serve` and `proclab load`: flag parsing and the commands.
 
+use super::fork_server_reaping::fork_per_connection;
 use super::handler::{self, Handler};
 use super::listen::{resolve, ListenConfig};
 use super::load::{self, Load, Protocol};
 use super::models::{self, Stats};
 use super::prefork::{Prefork, Variant};
 use super::stop::StopSignal;
-use super::fork_server_reaping::fork_per_connection;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitCode, Stdio};

@@ -289,9 +289,8 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         let results = grade(root, &exercises, &src, &[World::Std], &opts)?;
         let touched = std::fs::read_to_string(&results_file).ok().as_deref() != Some(UNTOUCHED);
         let entries = crate::report::entries(&exercises, &results);
-        let written =
-            serde_json::to_string(&crate::report::gradescope(&entries, &|_| "visible"))
-                .map_err(|e| e.to_string())?;
+        let written = serde_json::to_string(&crate::report::gradescope(&entries, &|_| "visible"))
+            .map_err(|e| e.to_string())?;
         std::fs::write(&results_file, &written).map_err(|e| e.to_string())?;
         let mut problems = judge(&exercises, &results, &written, &mark, &results_file);
         if touched {
@@ -310,7 +309,10 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
             started.elapsed().as_secs_f64()
         ));
     }
-    println!("\n{:<24} {:>7}  verdict  how", "cheating submission", "time");
+    println!(
+        "\n{:<24} {:>7}  verdict  how",
+        "cheating submission", "time"
+    );
     for line in &report {
         println!("{line}");
     }
@@ -415,7 +417,10 @@ fn judge(
 /// One line on what stopped the cheat.
 fn how_caught(g: &crate::grade::Graded) -> String {
     let text = if let Some(r) = g.refused.first() {
-        format!("refused: {}", r.rsplit_once(".rs:").map_or(r.as_str(), |(_, r)| r))
+        format!(
+            "refused: {}",
+            r.rsplit_once(".rs:").map_or(r.as_str(), |(_, r)| r)
+        )
     } else if let Some(e) = g.compile_errors.values().next() {
         format!("does not compile: {}", e.lines().next().unwrap_or(""))
     } else {
@@ -433,7 +438,10 @@ fn how_caught(g: &crate::grade::Graded) -> String {
     };
     let mut text = text.replace('\n', " ");
     if text.len() > 100 {
-        let cut = (0..=100).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+        let cut = (0..=100)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
         text.truncate(cut);
         text.push('…');
     }

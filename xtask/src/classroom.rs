@@ -94,19 +94,29 @@ pub fn unit(root: &Path, args: &[String]) -> Result<bool, String> {
         .split_once('/')
         .ok_or_else(|| format!("`{which}` is not NAME/UNIT (e.g. spinlock/invariants)"))?;
     let file = root.join(args.value("units").unwrap_or(UNITS_FILE));
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| format!("{}: {e} (run `cargo xtask grade --units FILE` first)", file.display()))?;
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        format!(
+            "{}: {e} (run `cargo xtask grade --units FILE` first)",
+            file.display()
+        )
+    })?;
     let doc: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
     let entry = &doc[name][unit];
     if entry.is_null() {
-        return Err(format!("{}: no unit `{unit}` of exercise `{name}`", file.display()));
+        return Err(format!(
+            "{}: no unit `{unit}` of exercise `{name}`",
+            file.display()
+        ));
     }
     let passed = entry["passed"].as_bool() == Some(true);
     if passed {
         println!("{name}/{unit}: passed");
     } else {
-        println!("{name}/{unit}: not passed — {}", entry["why"].as_str().unwrap_or(""));
+        println!(
+            "{name}/{unit}: not passed — {}",
+            entry["why"].as_str().unwrap_or("")
+        );
     }
     Ok(passed)
 }

@@ -169,8 +169,14 @@ fn consistency(root: &Path, course: &Course) -> Vec<String> {
     }
     let mut solutions: Vec<String> = std::fs::read_dir(root.join("solutions"))
         .map(|d| {
-            d.filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".rs").map(String::from))
-                .collect()
+            d.filter_map(|e| {
+                e.ok()?
+                    .file_name()
+                    .to_str()?
+                    .strip_suffix(".rs")
+                    .map(String::from)
+            })
+            .collect()
         })
         .unwrap_or_default();
     solutions.sort();

@@ -16,8 +16,8 @@ use crate::manifest::{Course, Exercise};
 use crate::report;
 use crate::run::{self, Job, Outcome};
 use crate::sandbox::{self, Limits};
-use crate::world::{self, Built, World};
 use crate::workspace::Workspace;
+use crate::world::{self, Built, Code, World};
 use crate::Args;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -61,15 +61,17 @@ impl Graded {
     pub fn all_passed_in(&self, world: World) -> bool {
         self.tests.get(&world).is_some_and(|t| {
             !t.is_empty()
-                && t
-                    .iter()
+                && t.iter()
                     .all(|(_, o)| o.as_ref().is_some_and(Outcome::passed))
         })
     }
 
     /// Points out of `ex.points` (see `crate::score`).
     pub fn score(&self, ex: &Exercise) -> f64 {
-        crate::score::units(ex, self).iter().map(|u| u.points()).sum()
+        crate::score::units(ex, self)
+            .iter()
+            .map(|u| u.points())
+            .sum()
     }
 
     /// The failures worth showing, one line each.
@@ -185,15 +187,19 @@ fn grade_one(
         return Ok(graded);
     };
     if !opts.skip_legality {
-        let reference = std::fs::read_to_string(ws.root.join("solutions").join(format!("{}.rs", ex.name)))
-            .map_err(|e| format!("solutions/{}.rs: {e}", ex.name))?;
+        let reference =
+            std::fs::read_to_string(ws.root.join("solutions").join(format!("{}.rs", ex.name)))
+                .map_err(|e| format!("solutions/{}.rs: {e}", ex.name))?;
         let skeleton = crate::exercises::stub(&ex.name, &reference)?;
         graded.refused = crate::legality::check(&ex.name, &skeleton, &reference, &submission)
             .into_iter()
             .map(|v| format!("{}:{v}", shown.display()))
             .collect();
         if !graded.refused.is_empty() {
-            eprintln!("  {:<20} refused before building: {}", ex.name, graded.refused[0]);
+            eprintln!(
+                "  {:<20} refused before building: {}",
+                ex.name, graded.refused[0]
+            );
             return Ok(graded);
         }
     }
@@ -202,8 +208,24 @@ fn grade_one(
         if !ex.worlds.iter().any(|w| World::parse(w) == world) {
             continue;
         }
+        let limits = Limits {
+            timeout: opts.timeout.unwrap_or(world.test_timeout()),
+            max_procs: opts.max_procs,
+        };
+        // The tests to run are what the course's own build lists: nothing
+        // the student's code does can add, drop or rename one.
+        let (course_exe, course_hidden) = match world::build(ws, world, &ex.name, Code::Course)? {
+            Built::Tests { exe, hidden } => (exe, hidden),
+            Built::Error(e) => {
+                return Err(format!(
+                    "the course itself does not build `{}` in the {} world:\n{e}",
+                    ex.name,
+                    world.name()
+                ))
+            }
+        };
         let started = Instant::now();
-        let (exe, hidden) = match world::build(ws, world, &ex.name)? {
+        let (exe, hidden) = match world::build(ws, world, &ex.name, Code::Student)? {
             Built::Tests { exe, hidden } => (exe, hidden),
             Built::Error(e) => {
                 eprintln!(
@@ -217,13 +239,15 @@ fn grade_one(
             }
         };
         let built = started.elapsed();
-        let limits = Limits {
-            timeout: opts.timeout.unwrap_or(world.test_timeout()),
-            max_procs: opts.max_procs,
-        };
         let mut jobs = vec![];
-        for (exe, hidden) in std::iter::once((&exe, false)).chain(hidden.iter().map(|h| (h, true))) {
-            for test in run::list(exe, &ws.dir, limits)? {
+        let targets = [(&course_exe, Some(&exe), false)]
+            .into_iter()
+            .chain(course_hidden.as_ref().map(|h| (h, hidden.as_ref(), true)));
+        for (listing, student_exe, hidden) in targets {
+            let Some(student_exe) = student_exe else {
+                return Err(format!("the hidden tests of `{}` were not built", ex.name));
+            };
+            for test in run::list(listing, &ws.dir, limits)? {
                 // A hidden test `spinlock::x` belongs to exercise `spinlock`.
                 let label = if hidden {
                     match test.split_once("::") {
@@ -235,7 +259,7 @@ fn grade_one(
                 };
                 jobs.push(Job {
                     group: ex.name.clone(),
-                    exe: exe.clone(),
+                    exe: student_exe.clone(),
                     label,
                     test,
                     limits,
@@ -426,7 +450,8 @@ fn write_units(
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let text = serde_json::to_string_pretty(&serde_json::Value::Object(doc)).map_err(|e| e.to_string())?;
+    let text =
+        serde_json::to_string_pretty(&serde_json::Value::Object(doc)).map_err(|e| e.to_string())?;
     std::fs::write(path, text).map_err(|e| format!("--units {}: {e}", path.display()))
 }
 

@@ -7,10 +7,10 @@
 //! reason for every test, leave `ticket_lock` with full marks, and finish
 //! within its time bound; nothing may be left running afterwards.
 
+use crate::grade::Sources;
 use crate::grade::{grade, Options};
 use crate::manifest::Course;
 use crate::run::Outcome;
-use crate::grade::Sources;
 use crate::world::World;
 use crate::Args;
 use std::path::Path;

@@ -68,8 +68,15 @@ fn cap(text: &str) -> String {
     if text.len() <= SHOWN {
         return text.to_string();
     }
-    let cut = (0..=SHOWN).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
-    format!("{}\n[… {} more bytes not shown]", &text[..cut], text.len() - cut)
+    let cut = (0..=SHOWN)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    format!(
+        "{}\n[… {} more bytes not shown]",
+        &text[..cut],
+        text.len() - cut
+    )
 }
 
 /// Gradescope's autograder `results.json`.

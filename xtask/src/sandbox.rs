@@ -432,10 +432,19 @@ mod tests {
         let seconds = 300 + std::process::id() % 1000;
         let marker = format!("sleep {seconds}");
         let script = format!("setsid {marker} </dev/null >/dev/null 2>&1 & exit 0");
-        let done = run(Path::new("/bin/sh"), &["-c", &script], Path::new("/"), limits, false)
-            .unwrap();
+        let done = run(
+            Path::new("/bin/sh"),
+            &["-c", &script],
+            Path::new("/"),
+            limits,
+            false,
+        )
+        .unwrap();
         assert!(done.status.is_some_and(|s| s.success()));
-        let left = Command::new("pgrep").args(["-f", &marker]).output().unwrap();
+        let left = Command::new("pgrep")
+            .args(["-f", &marker])
+            .output()
+            .unwrap();
         assert!(left.stdout.is_empty(), "left running: {:?}", left.stdout);
     }
 }

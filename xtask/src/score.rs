@@ -98,7 +98,10 @@ fn why_not(g: &Graded, world: World) -> Option<String> {
         return None;
     }
     let Some(tests) = g.tests.get(&world) else {
-        return Some(format!("the {} world was not graded in this run", world.name()));
+        return Some(format!(
+            "the {} world was not graded in this run",
+            world.name()
+        ));
     };
     let failed = tests
         .iter()
@@ -174,7 +177,11 @@ mod tests {
         let g = results(&[(World::Std, &[true; 8])]);
         assert_eq!(g.score(&ex), 4.0);
         let u = units(&ex, &g);
-        assert!(u[0].why.contains("loom world was not graded"), "{}", u[0].why);
+        assert!(
+            u[0].why.contains("loom world was not graded"),
+            "{}",
+            u[0].why
+        );
     }
 
     #[test]

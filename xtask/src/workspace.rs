@@ -145,7 +145,11 @@ impl Workspace {
     pub fn restore_copy(&self) -> Vec<String> {
         let mut now = BTreeMap::new();
         for part in GUARDED {
-            read_tree(&self.dir.join(part), &Path::new("copy").join(part), &mut now);
+            read_tree(
+                &self.dir.join(part),
+                &Path::new("copy").join(part),
+                &mut now,
+            );
         }
         let before: BTreeMap<&PathBuf, &Vec<u8>> = self
             .snapshot
@@ -155,12 +159,22 @@ impl Workspace {
         let mut changed = vec![];
         for (path, content) in &now {
             if before.get(path) != Some(&content) {
-                changed.push(path.strip_prefix("copy").unwrap_or(path).display().to_string());
+                changed.push(
+                    path.strip_prefix("copy")
+                        .unwrap_or(path)
+                        .display()
+                        .to_string(),
+                );
             }
         }
         for path in before.keys() {
             if !now.contains_key(*path) {
-                changed.push(path.strip_prefix("copy").unwrap_or(path).display().to_string());
+                changed.push(
+                    path.strip_prefix("copy")
+                        .unwrap_or(path)
+                        .display()
+                        .to_string(),
+                );
             }
         }
         if !changed.is_empty() {
@@ -222,7 +236,11 @@ impl RunLock {
             eprintln!("waiting for another grading run in this repository to finish…");
             // SAFETY: as above, blocking this time.
             if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-                return Err(format!("{}: {}", path.display(), std::io::Error::last_os_error()));
+                return Err(format!(
+                    "{}: {}",
+                    path.display(),
+                    std::io::Error::last_os_error()
+                ));
             }
         }
         Ok(RunLock { _file: file })
@@ -249,11 +267,15 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
         }
-        std::fs::copy(from, to).map_err(|e| format!("{} → {}: {e}", from.display(), to.display()))?;
+        std::fs::copy(from, to)
+            .map_err(|e| format!("{} → {}: {e}", from.display(), to.display()))?;
         // Best effort: a copy with a fresh time is only rebuilt, never stale.
-        let _ = meta
-            .modified()
-            .and_then(|time| std::fs::File::options().write(true).open(to)?.set_modified(time));
+        let _ = meta.modified().and_then(|time| {
+            std::fs::File::options()
+                .write(true)
+                .open(to)?
+                .set_modified(time)
+        });
         Ok(())
     }
 }

@@ -65,18 +65,34 @@ pub enum Built {
     Error(String),
 }
 
-/// Build the crate with the student's file of `exercise` in place of its
-/// reference (see the crate's `build.rs`), and that exercise's tests, in
-/// `world`, in the workspace's copy. Each world has its own target folder
-/// under `target/grade/`, so grading never rebuilds the dependencies of
-/// the developer's own builds, nor replaces the binaries their tests run.
-pub fn build(ws: &Workspace, world: World, exercise: &str) -> Result<Built, String> {
+/// Whose code a build compiles as the exercise's module.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// The student's file, in place of the reference.
+    Student,
+    /// The course's reference: the build whose test binaries name the tests
+    /// (`--list`), so no student code runs to say what will be graded.
+    Course,
+}
+
+/// Build the crate with `code` as `exercise`'s module (see the crate's
+/// `build.rs`), and that exercise's tests, in `world`, in the workspace's
+/// copy. Each world and kind of code has its own target folder under
+/// `target/grade/`, so the course's build stays built between exercises,
+/// and grading never rebuilds the dependencies of the developer's own
+/// builds, nor replaces the binaries their tests run.
+pub fn build(ws: &Workspace, world: World, exercise: &str, code: Code) -> Result<Built, String> {
+    let target = match code {
+        Code::Student => world.name().to_string(),
+        Code::Course => format!("{}-course", world.name()),
+    };
+    let student = if code == Code::Student { exercise } else { "" };
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     sandbox::clean_env(&mut cmd)
         .current_dir(&ws.dir)
         .args(["test", "--no-run", "--message-format=json", "--target-dir"])
-        .arg(ws.root.join("target/grade").join(world.name()))
-        .env("PROCLAB_STUDENT", exercise)
+        .arg(ws.root.join("target/grade").join(target))
+        .env("PROCLAB_STUDENT", student)
         .env("PROCLAB_STUDENT_DIR", &ws.exercises)
         .env("PROCLAB_STUDENT_ORIGIN", &ws.origin)
         // Always set (empty = none), so the build script sees the same state.

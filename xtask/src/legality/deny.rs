@@ -31,8 +31,7 @@ const STREAMS: &str =
 const HOOK: &str = "the panic hook is how a test's failure is seen and reported";
 const PROBE: &str =
     "it probes which world's types are in use (loom's and shuttle's differ from std's)";
-const RUN: &str =
-    "it can tell a grading run from another by the clock or the command line";
+const RUN: &str = "it can tell a grading run from another by the clock or the command line";
 const REFERENCE: &str = "the reference of this exercise is not part of the build that grades it: \
                          name your own code, not a module path to it";
 const THREAD_NAME: &str = "the current thread's name tells which test is running";
@@ -90,10 +89,6 @@ pub const DENIED: &[(&str, &str)] = &[
 /// `#[no_mangle]`, `#[test]`, …) changes what is compiled, linked or run.
 const ALLOWED_ATTRIBUTES: &[&str] = &["allow", "expect", "inline", "must_use"];
 
-/// Exercises whose reference module is not named after the exercise (the
-/// `graded!` list in `src/graded.rs`); both names are refused.
-pub const MODULE_NAMES: &[(&str, &str)] = &[("fork_server_reaping", "fork")];
-
 /// One refused construct in a run of trees.
 pub struct Finding {
     pub pos: Pos,
@@ -117,7 +112,12 @@ pub fn scan(trees: &[Tree], exercise: &str, out: &mut Vec<Finding>) {
             }
             Kind::Ident(name) => {
                 let name = name.strip_prefix("r#").unwrap_or(name);
-                if let Some(why) = denied(name, exercise) {
+                // The exercise's own name is refused only as a path segment
+                // (`crate::locks::tas_lock::…`): a local variable may share it.
+                let colon =
+                    |t: Option<&Tree>| matches!(t.map(|t| &t.kind), Some(Kind::Punct(':', _)));
+                let in_path = colon(trees.get(i + 1)) || (i > 0 && colon(trees.get(i - 1)));
+                if let Some(why) = denied(name, exercise, in_path) {
                     out.push(Finding {
                         pos: trees[i].pos,
                         key: name.to_string(),
@@ -128,7 +128,9 @@ pub fn scan(trees: &[Tree], exercise: &str, out: &mut Vec<Finding>) {
                     out.push(Finding {
                         pos: trees[i].pos,
                         key: "thread::current".to_string(),
-                        rule: format!("`thread::current` is not allowed in your code: {THREAD_NAME}"),
+                        rule: format!(
+                            "`thread::current` is not allowed in your code: {THREAD_NAME}"
+                        ),
                     });
                 }
             }
@@ -139,8 +141,8 @@ pub fn scan(trees: &[Tree], exercise: &str, out: &mut Vec<Finding>) {
     }
 }
 
-fn denied(name: &str, exercise: &str) -> Option<&'static str> {
-    let module = name == exercise || MODULE_NAMES.contains(&(exercise, name));
+fn denied(name: &str, exercise: &str, in_path: bool) -> Option<&'static str> {
+    let module = in_path && name == exercise;
     DENIED
         .iter()
         .find(|(ident, _)| *ident == name)
@@ -154,11 +156,12 @@ fn attribute(trees: &[Tree], i: usize, out: &mut Vec<Finding>) -> usize {
     let inner = matches!(trees.get(i + 1).map(|t| &t.kind), Some(Kind::Punct('!', _)));
     let at = i + 1 + usize::from(inner);
     let Some(Tree {
-        kind: Kind::Group {
-            delim: Delimiter::Bracket,
-            children,
-            ..
-        },
+        kind:
+            Kind::Group {
+                delim: Delimiter::Bracket,
+                children,
+                ..
+            },
         ..
     }) = trees.get(at)
     else {

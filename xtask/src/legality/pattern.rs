@@ -1,7 +1,7 @@
 //! The skeleton as a pattern over token trees, and the matcher.
 //!
-//! Both files are lexed into token trees (comments, doc comments included,
-//! and whitespace gone). In the skeleton, each `todo!(…)` — with the `;`
+//! Both files are lexed into token trees; comments (doc comments too) and
+//! whitespace are dropped. In the skeleton, each `todo!(…)` — with the `;`
 //! after it, if any — becomes a hole: it matches any run of the
 //! submission's token trees (possibly none) in the same group. Every other
 //! tree must be equal: same identifier, punctuation or literal text, or a
@@ -24,9 +24,11 @@ use std::hash::{BuildHasher, Hash, Hasher};
 /// proc_macro2 counts them.
 pub type Pos = (usize, usize);
 
-/// Tree comparisons one check may make before it gives up. A submission
-/// close to its skeleton needs about as many as it has tokens.
-const BUDGET: u64 = 20_000_000;
+/// Tree comparisons one check may make before it gives up (about a second
+/// in a debug build). A submission that keeps its skeleton needs one or two
+/// per token at the levels that hold holes: a few thousand, a million for
+/// the largest file accepted.
+const BUDGET: u64 = 5_000_000;
 
 /// A token tree with what matching needs.
 pub struct Tree {
@@ -40,6 +42,8 @@ pub struct Tree {
 
 pub enum Kind {
     Ident(Box<str>),
+    /// Compared with its spacing: `&&` and `& &` are different Rust, so the
+    /// space between two punctuation marks is the one that counts.
     Punct(char, Spacing),
     Literal(Box<str>),
     Group {
@@ -72,12 +76,10 @@ pub fn build(stream: TokenStream, holes: bool, hasher: &impl BuildHasher) -> Vec
         if let Some(n) = doc_comment(&tokens[i..]) {
             i += n;
         } else if let Some(n) = hole(&tokens[i..]).filter(|_| holes) {
-            let mut h = hasher.build_hasher();
-            0u8.hash(&mut h);
             out.push(Tree {
                 kind: Kind::Hole,
                 pos: pos(tokens[i].span()),
-                hash: h.finish(),
+                hash: hasher.hash_one(0u8),
                 holes: true,
             });
             i += n;
@@ -462,7 +464,11 @@ impl<'a> Matcher<'a> {
     /// are groups of one kind.
     fn difference(&mut self, p: &'a [Tree], t: &'a [Tree]) {
         if let (
-            Kind::Group { delim: d, children: pc, .. },
+            Kind::Group {
+                delim: d,
+                children: pc,
+                ..
+            },
             Kind::Group {
                 delim: e,
                 children: tc,
@@ -563,9 +569,12 @@ fn describe(side: Side) -> String {
                 }
                 word
             }
-            Kind::Group { delim, .. } => {
+            Kind::Group {
+                delim, children, ..
+            } => {
                 let (open, close) = delimiters(*delim);
-                format!("{open}…{close}")
+                let inside = if children.is_empty() { "" } else { "…" };
+                format!("{open}{inside}{close}")
             }
             Kind::Hole => "todo!(…)".to_string(),
         };
@@ -584,6 +593,9 @@ fn describe(side: Side) -> String {
         words += usize::from(!joiner);
         previous = word;
         i += 1;
+    }
+    if out.is_empty() {
+        return "nothing".to_string();
     }
     format!("`{out}`")
 }
