@@ -41,3 +41,20 @@ fn every_child_is_reaped_once() {
         )
     });
 }
+
+/// Liveness: the parent keeps its CPU busy until its child has run, so the
+/// child needs the other, idle CPU — `fork` must wake it. Not under loom:
+/// it takes two CPUs (a hang here is found as a deadline in std, as a run
+/// that never ends under shuttle).
+#[cfg(not(loom))]
+#[test]
+fn fork_wakes_an_idle_cpu() {
+    procs::model(Some("allocproc_fork"), "proc: fork wakes an idle CPU")
+        .check(|| procs::fork_wakes_idle_cpu(2));
+}
+
+#[test]
+fn the_parent_is_recorded_by_pid() {
+    procs::model(Some("allocproc_fork"), "proc: ppid is the parent's pid")
+        .check(|| procs::ppid_is_the_parents_pid(procs::model_cpus()));
+}

@@ -99,6 +99,60 @@ fn many_producers_many_consumers() {
     model.check(move || exchange(pairs, pairs, 2, 1));
 }
 
+/// In the std world, give a just-spawned thread time to block in `pop` or
+/// `push` before the main thread acts (the model worlds try every order).
+/// Not a speed assertion: the test passes whatever the timing.
+fn let_it_block() {
+    if proclab::sync::WORLD == "std" {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn try_push_wakes_a_waiting_consumer() {
+    Model::new("bounded buffer: try_push wakes a consumer")
+        .preemptions(1)
+        .check(|| {
+            let buf = Arc::new(BoundedBuffer::new(1));
+            let consumer = {
+                let buf = buf.clone();
+                thread::spawn(move || buf.pop())
+            };
+            let_it_block();
+            assert_eq!(buf.try_push(7), Ok(()), "the buffer is empty");
+            assert_eq!(
+                join(consumer),
+                7,
+                "a consumer asleep in pop gets the item try_push put in"
+            );
+        });
+}
+
+#[test]
+fn try_pop_wakes_a_waiting_producer() {
+    Model::new("bounded buffer: try_pop wakes a producer")
+        .preemptions(1)
+        .check(|| {
+            let buf = Arc::new(BoundedBuffer::new(1));
+            buf.push(1);
+            let producer = {
+                let buf = buf.clone();
+                thread::spawn(move || buf.push(2))
+            };
+            let_it_block();
+            let first = loop {
+                if let Some(item) = buf.try_pop() {
+                    break item;
+                }
+                proclab::sync::spin_loop();
+            };
+            assert_eq!(first, 1);
+            // A producer asleep in push must be woken by the room try_pop made.
+            join(producer);
+            assert_eq!(buf.try_pop(), Some(2));
+        });
+}
+
 #[cfg(not(any(loom, shuttle)))]
 mod api {
     use super::*;

@@ -152,6 +152,124 @@ fn errors_say_what_was_wrong() {
     assert!(refusal(&far, 0).contains("2000"));
 }
 
+#[test]
+fn both_magic_bytes_are_checked() {
+    for (at, bad) in [(0usize, 0xab_u8), (1, 0xab), (1, b'C'), (0, 0)] {
+        let mut b = quit_bytes();
+        b[at] = bad;
+        assert_eq!(
+            decode(&b, 0),
+            Err(FrameError::BadMagic([b[0], b[1]])),
+            "magic byte {at} set to {bad:#04x}"
+        );
+    }
+}
+
+#[test]
+fn the_first_garbled_reserved_byte_is_named() {
+    for set in [
+        &[12usize, 15][..],
+        &[3, 14],
+        &[13, 14, 15],
+        &[3, 12, 13, 14, 15],
+    ] {
+        let mut b = quit_bytes();
+        for &at in set {
+            b[at] = 1;
+        }
+        assert_eq!(
+            decode(&b, 0),
+            Err(FrameError::Reserved(set[0])),
+            "reserved bytes {set:?} set: the error names the first"
+        );
+    }
+}
+
+/// A frame wrong in every way is refused for the first check in the
+/// documented order (length, magic, command, reserved bytes, pid, slot,
+/// descriptors); mend that field and the next one is named.
+#[test]
+fn checks_run_in_the_documented_order() {
+    let mut b = [0u8; FRAME_LEN];
+    b[0] = b'x';
+    b[2] = 9;
+    b[3] = 1;
+    b[4..8].copy_from_slice(&(-5i32).to_le_bytes());
+    b[8..12].copy_from_slice(&5000u32.to_le_bytes());
+    let fds = 3;
+    let mut long = b.to_vec();
+    long.push(0);
+    assert_eq!(
+        decode(&long, fds),
+        Err(FrameError::Oversized(FRAME_LEN + 1))
+    );
+    assert_eq!(decode(&b[..5], fds), Err(FrameError::Short(5)));
+    assert_eq!(decode(&b, fds), Err(FrameError::BadMagic([b'x', 0])));
+    b[..2].copy_from_slice(b"pc");
+    assert_eq!(decode(&b, fds), Err(FrameError::UnknownCommand(9)));
+    b[2] = Command::OpenChannel as u8;
+    assert_eq!(decode(&b, fds), Err(FrameError::Reserved(3)));
+    b[3] = 0;
+    assert_eq!(decode(&b, fds), Err(FrameError::BadPid(-5)));
+    b[4..8].copy_from_slice(&77i32.to_le_bytes());
+    assert_eq!(decode(&b, fds), Err(FrameError::BadSlot(5000)));
+    b[8..12].copy_from_slice(&3u32.to_le_bytes());
+    assert_eq!(
+        decode(&b, fds),
+        Err(FrameError::UnexpectedFd {
+            command: Command::OpenChannel,
+            received: fds
+        })
+    );
+    assert_eq!(
+        decode(&b, 0),
+        Err(FrameError::MissingFd(Command::OpenChannel))
+    );
+    assert_eq!(decode(&b, 1), Ok(frame(Command::OpenChannel, 77, 3)));
+}
+
+/// Every refusal's message names the field that was wrong and what came.
+#[test]
+fn every_error_names_its_field_and_value() {
+    let refusal = |bytes: &[u8], fds: usize| decode(bytes, fds).unwrap_err().to_string();
+    let with = |at: usize, value: &[u8]| {
+        let mut b = quit_bytes();
+        b[at..at + value.len()].copy_from_slice(value);
+        b
+    };
+    let open = encode(&frame(Command::OpenChannel, 10, 1));
+    let mut long = quit_bytes().to_vec();
+    long.push(0);
+    let cases: Vec<(String, &[&str])> = vec![
+        (refusal(&[1, 2, 3], 0), &["short", "3 bytes"]),
+        (refusal(&long, 0), &["oversized", "17 bytes"]),
+        (refusal(&with(0, &[0xab]), 0), &["frame", "ab"]),
+        (refusal(&with(1, &[0xcd]), 0), &["frame", "cd"]),
+        (refusal(&with(2, &[77]), 0), &["command", "77"]),
+        (refusal(&with(3, &[1]), 0), &["reserved byte 3"]),
+        (refusal(&with(15, &[1]), 0), &["reserved byte 15"]),
+        (
+            refusal(&with(4, &(-31i32).to_le_bytes()), 0),
+            &["pid", "-31"],
+        ),
+        (
+            refusal(&with(8, &2000u32.to_le_bytes()), 0),
+            &["slot", "2000"],
+        ),
+        (refusal(&open, 0), &["OpenChannel", "descriptor"]),
+        (refusal(&open, 2), &["OpenChannel", "2 descriptor"]),
+        (refusal(&quit_bytes(), 1), &["Quit", "1 descriptor"]),
+    ];
+    for (message, words) in cases {
+        for word in words {
+            assert!(
+                message.contains(word),
+                "the refusal {message:?} must name {word:?}"
+            );
+        }
+    }
+}
+
 fn any_command() -> impl Strategy<Value = Command> {
     prop::sample::select(Command::ALL.to_vec())
 }

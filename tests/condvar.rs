@@ -174,3 +174,47 @@ mod api {
         let _ = items.cv.wait(count);
     }
 }
+
+#[test]
+fn notify_one_wakes_the_longest_waiting_thread() {
+    // Two waiters queue one after the other; one item and one notify_one:
+    // the first to have waited must be the one that gets it.
+    Model::new("condvar: notify_one wakes the oldest waiter")
+        .preemptions(1)
+        .check(|| {
+            // (items, who took one, in order)
+            let shared = Arc::new((Spinlock::new("queue", (0u32, Vec::new())), Condvar::new()));
+            let waiter = |id: u32| {
+                let shared = shared.clone();
+                thread::spawn(move || {
+                    let (lock, cv) = &*shared;
+                    let mut g = cv.wait_while(lock.lock(), |s| s.0 == 0);
+                    g.0 -= 1;
+                    g.1.push(id);
+                })
+            };
+            let (lock, cv) = &*shared;
+            let first = waiter(1);
+            while cv.waiters() < 1 {
+                spin_loop();
+            }
+            let second = waiter(2);
+            while cv.waiters() < 2 {
+                spin_loop();
+            }
+            lock.lock().0 += 1;
+            cv.notify_one();
+            while lock.lock().1.is_empty() {
+                spin_loop();
+            }
+            assert_eq!(
+                lock.lock().1,
+                vec![1],
+                "notify_one must wake the longest-waiting thread"
+            );
+            lock.lock().0 += 1;
+            cv.notify_one();
+            join(first);
+            join(second);
+        });
+}

@@ -29,3 +29,13 @@ fn a_killed_waiter_returns_killed() {
     procs::model(Some("exit_wait"), "proc: a killed waiter")
         .check(|| procs::killed_waiter(procs::model_cpus()));
 }
+
+/// Liveness: a ZOMBIE orphan given to init while init sleeps in `wait`
+/// must wake init (`reparent`'s wakeup), or it is never reaped. Not under
+/// loom: four processes are more threads than loom allows.
+#[cfg(not(loom))]
+#[test]
+fn a_zombie_orphan_wakes_init() {
+    procs::model(Some("exit_wait"), "proc: a zombie orphan wakes init")
+        .check(|| procs::zombie_orphan_wakes_init(procs::model_cpus()));
+}

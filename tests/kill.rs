@@ -27,3 +27,13 @@ fn kill_while_running() {
     procs::model(Some("kill"), "proc: kill of a running process")
         .check(|| procs::kill_running(procs::model_cpus()));
 }
+
+/// Liveness: the killer keeps its CPU busy until the victim has seen the
+/// kill, so the victim needs the other, idle CPU — `kill` must wake it.
+/// Not under loom: it takes two CPUs.
+#[cfg(not(loom))]
+#[test]
+fn kill_wakes_an_idle_cpu() {
+    procs::model(Some("kill"), "proc: kill wakes an idle CPU")
+        .check(|| procs::kill_wakes_idle_cpu(2));
+}

@@ -47,3 +47,13 @@ fn a_killed_waiter_returns_killed() {
     procs::model(Some("proc_sleep_wakeup"), "proc: a killed waiter")
         .check(|| procs::killed_waiter(procs::model_cpus()));
 }
+
+/// Liveness: the waker keeps its CPU busy until the sleeper has run, so
+/// the sleeper needs the other, idle CPU — `wakeup` must wake it. Not
+/// under loom: it takes two CPUs.
+#[cfg(not(loom))]
+#[test]
+fn wakeup_wakes_an_idle_cpu() {
+    procs::model(Some("proc_sleep_wakeup"), "proc: wakeup wakes an idle CPU")
+        .check(|| procs::wakeup_wakes_idle_cpu(2));
+}

@@ -158,3 +158,71 @@ mod steps {
         assert_eq!(master.reaped, 0);
     }
 }
+
+/// A respawn that fails (the host cannot start a worker) is not counted,
+/// and leaves the slot free.
+#[cfg(not(shuttle))]
+mod failed_respawn {
+    use proclab::check::master::Script;
+    use proclab::master::channel_codec::Frame;
+    use proclab::master::supervisor::{Exit, Host, Kill, Pid, Sibling, Supervisor};
+
+    /// The script host, whose spawns fail once `broken` is set.
+    struct Flaky {
+        script: Script,
+        broken: bool,
+    }
+
+    impl Host for Flaky {
+        type Channel = Pid;
+
+        fn spawn(
+            &mut self,
+            slot: usize,
+            generation: u64,
+            siblings: &[Sibling<'_, Pid>],
+        ) -> Result<(Pid, Pid), String> {
+            if self.broken {
+                return Err("fork: out of memory".into());
+            }
+            self.script.spawn(slot, generation, siblings)
+        }
+
+        fn send(&mut self, to: &Pid, frame: &Frame, passing: Option<&Pid>) -> bool {
+            self.script.send(to, frame, passing)
+        }
+
+        fn kill(&mut self, pid: Pid, how: Kill) {
+            self.script.kill(pid, how)
+        }
+
+        fn log(&mut self, line: &str) {
+            self.script.log(line)
+        }
+    }
+
+    #[test]
+    fn a_respawn_that_fails_is_not_counted() {
+        let mut master = Supervisor::new(
+            Flaky {
+                script: Script::new(),
+                broken: false,
+            },
+            2,
+        );
+        master.start();
+        master.host_mut().broken = true;
+        master.reaped(100, Exit::Signal(9));
+        let rows: Vec<(usize, i32)> = master.table().map(|(slot, row)| (slot, row.pid)).collect();
+        assert_eq!(
+            rows,
+            vec![(1, 101)],
+            "the failed respawn leaves slot 0 free"
+        );
+        assert_eq!(
+            (master.reaped, master.respawns),
+            (1, 0),
+            "(reaped, respawns): a worker that could not be started is not a respawn"
+        );
+    }
+}

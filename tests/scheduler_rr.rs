@@ -31,3 +31,22 @@ fn every_child_is_reaped_once() {
         )
     });
 }
+
+/// Liveness: a CPU that found nothing to run must not sleep through work
+/// that became runnable while it looked (the idle generation is read
+/// before the look). Each process here keeps its CPU busy until another
+/// has run on the other CPU. Not under loom: it takes two CPUs.
+#[cfg(not(loom))]
+#[test]
+fn an_idle_cpu_never_misses_work() {
+    procs::model(Some("scheduler_rr"), "proc: an idle CPU never misses work").check(|| {
+        procs::fork_wakes_idle_cpu(2);
+        procs::wakeup_wakes_idle_cpu(2);
+    });
+}
+
+#[test]
+fn every_dispatch_is_counted() {
+    procs::model(Some("scheduler_rr"), "proc: ticks count dispatches")
+        .check(|| procs::ticks_count_dispatches(procs::model_cpus(), 2));
+}

@@ -106,6 +106,11 @@ fn wakeup_leaves_other_channels_asleep() {
         while event.chans.sleepers(mine) < 1 {
             spin_loop();
         }
+        assert_eq!(
+            event.chans.sleepers(other),
+            0,
+            "sleepers counts only the channel asked for, not its whole bucket"
+        );
         event.chans.wakeup(other);
         assert_eq!(
             event.chans.sleepers(mine),
@@ -130,6 +135,24 @@ mod api {
         let _held = other.lock();
         let ready = event.ready.lock();
         let _ = event.chans.sleep(CHAN, ready);
+    }
+
+    #[test]
+    fn a_table_of_zero_buckets_has_one() {
+        let event = Arc::new(Event {
+            ready: Spinlock::new("ready", false),
+            chans: WaitChannels::new(0),
+        });
+        assert_eq!(event.chans.bucket_of(CHAN), 0);
+        let sleeper = {
+            let event = event.clone();
+            std::thread::spawn(move || event.await_ready(CHAN))
+        };
+        while event.chans.sleepers(CHAN) < 1 {
+            std::thread::yield_now();
+        }
+        event.set_and_wake(CHAN);
+        sleeper.join().unwrap();
     }
 
     #[test]

@@ -19,6 +19,12 @@
 //! | [`kill_errors`] | `kill` of a pid that is not live is an error |
 //! | [`yields_round_robin`] | on one CPU, yielding processes run in turn, in slot order |
 //! | [`yields_on_cpus`] | yielding processes all finish, on any number of CPUs |
+//! | [`fork_wakes_idle_cpu`] | a forked child runs on an idle CPU while its parent keeps its own (fork wakes idle CPUs) |
+//! | [`wakeup_wakes_idle_cpu`] | a woken sleeper runs on an idle CPU while its waker keeps its own |
+//! | [`kill_wakes_idle_cpu`] | a killed sleeper runs on an idle CPU while its killer keeps its own |
+//! | [`zombie_orphan_wakes_init`] | a ZOMBIE given to init while init sleeps in `wait` wakes it, and is reaped |
+//! | [`ticks_count_dispatches`] | `procdump`'s ticks count every dispatch |
+//! | [`ppid_is_the_parents_pid`] | `procdump` shows the parent's pid as ppid |
 
 use crate::locks::Spinlock;
 use crate::proc::{ForkError, KillError, Pid, ProcTable, Sys, WaitError};
@@ -479,6 +485,243 @@ pub fn yields_on_cpus(cpus: usize, kids: i32, rounds: usize) {
             (0..kids).sum::<i32>(),
             "scheduler: every yielding process must finish"
         );
+        0
+    });
+}
+
+/// Busy-wait, keeping this process's CPU (no `yield_now`, no `sleep`),
+/// until `flag` is set: only another CPU can set it, so the harnesses
+/// below that use it finish only if that CPU was woken to run the work.
+fn spin_until(flag: &crate::sync::atomic::AtomicBool) {
+    use crate::sync::atomic::Ordering::SeqCst;
+    while !flag.load(SeqCst) {
+        crate::sync::spin_loop();
+    }
+}
+
+/// Init forks a child and, without giving up its CPU, busy-waits until
+/// the child has run: `fork` must wake an idle CPU to run it (needs two
+/// CPUs or more).
+pub fn fork_wakes_idle_cpu(cpus: usize) {
+    use crate::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    assert!(
+        cpus >= 2,
+        "fork_wakes_idle_cpu: the child needs a CPU of its own"
+    );
+    run(cpus, 3, |sys| {
+        let ran = Arc::new(AtomicBool::new(false));
+        let r = ran.clone();
+        let child = sys
+            .fork("child", move |_| {
+                r.store(true, SeqCst);
+                4
+            })
+            .expect("fork");
+        // A hang here: the child became RUNNABLE but no idle CPU was told.
+        spin_until(&ran);
+        assert_eq!(sys.wait(), Ok((child, 4)), "wait: the child");
+        0
+    });
+}
+
+/// A child sleeps until init opens a gate; init opens it, wakes the
+/// child and, without giving up its CPU, busy-waits until the child has
+/// run: `wakeup` must wake an idle CPU to run it (needs two CPUs or more).
+pub fn wakeup_wakes_idle_cpu(cpus: usize) {
+    use crate::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    assert!(
+        cpus >= 2,
+        "wakeup_wakes_idle_cpu: the sleeper needs a CPU of its own"
+    );
+    run(cpus, 3, |sys| {
+        // (gate open, the child is in)
+        let gate = Arc::new(Spinlock::new("gate", (false, false)));
+        let checked_in = Chan(Chan::of(&*gate).0 + 1);
+        let ran = Arc::new(AtomicBool::new(false));
+        let (g2, r) = (gate.clone(), ran.clone());
+        let child = sys
+            .fork("sleeper", move |sys| {
+                let mut g = g2.lock();
+                g.1 = true;
+                sys.wakeup(checked_in);
+                while !g.0 {
+                    g = sys.sleep(Chan::of(&*g2), g);
+                }
+                drop(g);
+                r.store(true, SeqCst);
+                6
+            })
+            .expect("fork");
+        {
+            let mut g = gate.lock();
+            while !g.1 {
+                g = sys.sleep(checked_in, g);
+            }
+            g.0 = true;
+        }
+        sys.wakeup(Chan::of(&*gate));
+        // A hang here: the sleeper became RUNNABLE but no idle CPU was told.
+        spin_until(&ran);
+        assert_eq!(sys.wait(), Ok((child, 6)), "wait: the sleeper");
+        0
+    });
+}
+
+/// A child sleeps on a channel nobody wakes until it is killed; init
+/// kills it and, without giving up its CPU, busy-waits until the child
+/// has seen the kill: `kill` must wake an idle CPU to run it (needs two
+/// CPUs or more).
+pub fn kill_wakes_idle_cpu(cpus: usize) {
+    use crate::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    assert!(
+        cpus >= 2,
+        "kill_wakes_idle_cpu: the victim needs a CPU of its own"
+    );
+    run(cpus, 3, |sys| {
+        // The victim is in (about to sleep).
+        let bed = Arc::new(Spinlock::new("bed", false));
+        let checked_in = Chan(Chan::of(&*bed).0 + 1);
+        let saw = Arc::new(AtomicBool::new(false));
+        let (b2, s) = (bed.clone(), saw.clone());
+        let victim = sys
+            .fork("sleeper", move |sys| {
+                let mut g = b2.lock();
+                *g = true;
+                sys.wakeup(checked_in);
+                while !sys.killed() {
+                    g = sys.sleep(Chan::of(&*b2), g);
+                }
+                drop(g);
+                s.store(true, SeqCst);
+                9
+            })
+            .expect("fork");
+        {
+            let mut g = bed.lock();
+            while !*g {
+                g = sys.sleep(checked_in, g);
+            }
+        }
+        assert_eq!(sys.kill(victim), Ok(()), "kill: the victim is alive");
+        // A hang here: the victim became RUNNABLE but no idle CPU was told.
+        spin_until(&saw);
+        assert_eq!(sys.wait(), Ok((victim, 9)), "wait: the victim");
+        0
+    });
+}
+
+/// A grandchild exits, a ZOMBIE, before its parent does: when the
+/// parent exits, the zombie goes to init, which must be woken to reap it
+/// (init is asleep in `wait` for its own child, which waits for init to
+/// reap the orphan before it exits).
+pub fn zombie_orphan_wakes_init(cpus: usize) {
+    use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+    run(cpus, 5, |sys| {
+        let orphan = Arc::new(AtomicUsize::new(0));
+        let reaped = Arc::new(AtomicBool::new(false));
+        let (o, r) = (orphan.clone(), reaped.clone());
+        let keeper = sys
+            .fork("keeper", move |sys| {
+                let middle = sys
+                    .fork("middle", move |sys| {
+                        let pid = sys.fork("orphan", |_| 42).expect("fork");
+                        o.store(pid, SeqCst);
+                        // Exit only once the orphan is a ZOMBIE.
+                        while !sys
+                            .procdump()
+                            .iter()
+                            .any(|e| e.pid == pid && e.state == crate::proc::ProcState::Zombie)
+                        {
+                            sys.yield_now();
+                        }
+                        0
+                    })
+                    .expect("fork");
+                assert_eq!(sys.wait(), Ok((middle, 0)), "wait: the middle process");
+                // Init is asleep in wait for this process: only the
+                // orphan's arrival can wake it.
+                while !r.load(SeqCst) {
+                    sys.yield_now();
+                }
+                0
+            })
+            .expect("fork");
+        let first = sys.wait();
+        let pid = orphan.load(SeqCst);
+        assert_eq!(
+            first,
+            Ok((pid, 42)),
+            "exit: a zombie given to init must be reaped by it (init must be woken)"
+        );
+        reaped.store(true, SeqCst);
+        assert_eq!(sys.wait(), Ok((keeper, 0)), "wait: the keeper");
+        0
+    });
+}
+
+/// A process that yields `yields` times has been handed a CPU exactly
+/// `yields + 1` times: `procdump`'s ticks count every dispatch.
+pub fn ticks_count_dispatches(cpus: usize, yields: usize) {
+    run(cpus, 3, move |sys| {
+        let child = sys
+            .fork("ticker", move |sys| {
+                for _ in 0..yields {
+                    sys.yield_now();
+                }
+                let me = sys.getpid();
+                let ticks = sys
+                    .procdump()
+                    .into_iter()
+                    .find(|e| e.pid == me)
+                    .map(|e| e.ticks);
+                assert_eq!(
+                    ticks,
+                    Some(yields + 1),
+                    "dispatch: a process that yielded {yields} times was handed a CPU {} times",
+                    yields + 1
+                );
+                0
+            })
+            .expect("fork");
+        assert_eq!(sys.wait(), Ok((child, 0)), "wait: the ticker");
+        0
+    });
+}
+
+/// `procdump` shows each process's parent by pid: init's child has ppid
+/// 1, a grandchild its parent's pid.
+pub fn ppid_is_the_parents_pid(cpus: usize) {
+    fn ppid_of(sys: &Sys, pid: Pid) -> Option<Pid> {
+        sys.procdump()
+            .into_iter()
+            .find(|e| e.pid == pid)
+            .map(|e| e.ppid)
+    }
+    run(cpus, 4, |sys| {
+        let child = sys
+            .fork("child", |sys| {
+                let me = sys.getpid();
+                assert_eq!(
+                    ppid_of(sys, me),
+                    Some(1),
+                    "fork: init's child must show ppid 1 (the parent's pid, not its slot)"
+                );
+                let grandchild = sys
+                    .fork("grandchild", move |sys| {
+                        let ppid = ppid_of(sys, sys.getpid());
+                        assert_eq!(
+                            ppid,
+                            Some(me),
+                            "fork: a grandchild must show its parent's pid as ppid"
+                        );
+                        0
+                    })
+                    .expect("fork");
+                assert_eq!(sys.wait(), Ok((grandchild, 0)), "wait: the grandchild");
+                0
+            })
+            .expect("fork");
+        assert_eq!(sys.wait(), Ok((child, 0)), "wait: the child");
         0
     });
 }

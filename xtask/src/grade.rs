@@ -212,18 +212,7 @@ fn grade_one(
             timeout: opts.timeout.unwrap_or(world.test_timeout()),
             max_procs: opts.max_procs,
         };
-        // The tests to run are what the course's own build lists: nothing
-        // the student's code does can add, drop or rename one.
-        let (course_exe, course_hidden) = match world::build(ws, world, &ex.name, Code::Course)? {
-            Built::Tests { exe, hidden } => (exe, hidden),
-            Built::Error(e) => {
-                return Err(format!(
-                    "the course itself does not build `{}` in the {} world:\n{e}",
-                    ex.name,
-                    world.name()
-                ))
-            }
-        };
+        let listing = crate::listing::tests(ws, world, &ex.name, limits)?;
         let started = Instant::now();
         let (exe, hidden) = match world::build(ws, world, &ex.name, Code::Student)? {
             Built::Tests { exe, hidden } => (exe, hidden),
@@ -240,31 +229,31 @@ fn grade_one(
         };
         let built = started.elapsed();
         let mut jobs = vec![];
-        let targets = [(&course_exe, Some(&exe), false)]
+        let mut named: Vec<(String, String, &PathBuf)> = listing
+            .own
             .into_iter()
-            .chain(course_hidden.as_ref().map(|h| (h, hidden.as_ref(), true)));
-        for (listing, student_exe, hidden) in targets {
-            let Some(student_exe) = student_exe else {
-                return Err(format!("the hidden tests of `{}` were not built", ex.name));
-            };
-            for test in run::list(listing, &ws.dir, limits)? {
-                // A hidden test `spinlock::x` belongs to exercise `spinlock`.
-                let label = if hidden {
-                    match test.split_once("::") {
-                        Some((owner, _)) if owner == ex.name => format!("{HIDDEN_PREFIX}{test}"),
-                        _ => continue,
-                    }
-                } else {
-                    test.clone()
-                };
-                jobs.push(Job {
-                    group: ex.name.clone(),
-                    exe: student_exe.clone(),
-                    label,
-                    test,
-                    limits,
-                });
+            .map(|t| (t.clone(), t, &exe))
+            .collect();
+        // A hidden test `spinlock::x` belongs to exercise `spinlock`.
+        for test in listing.hidden {
+            if test
+                .split_once("::")
+                .is_some_and(|(owner, _)| owner == ex.name)
+            {
+                let exe = hidden
+                    .as_ref()
+                    .ok_or_else(|| format!("the hidden tests of `{}` were not built", ex.name))?;
+                named.push((format!("{HIDDEN_PREFIX}{test}"), test, exe));
             }
+        }
+        for (label, test, exe) in named {
+            jobs.push(Job {
+                group: ex.name.clone(),
+                exe: exe.clone(),
+                label,
+                test,
+                limits,
+            });
         }
         let ran = Instant::now();
         let outcomes = run::run_all(&ws.dir, &jobs, parallel, opts.stop_early);

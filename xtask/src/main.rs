@@ -17,6 +17,7 @@ mod grade;
 mod hog;
 mod hostile;
 mod legality;
+mod listing;
 mod manifest;
 mod report;
 mod run;

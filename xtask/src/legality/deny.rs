@@ -77,6 +77,8 @@ pub const DENIED: &[(&str, &str)] = &[
     ("align_of_val", PROBE),
     ("args", RUN),
     ("current_exe", RUN),
+    // `thread::current()` however it is reached (`use std::thread as t`).
+    ("current", THREAD_NAME),
     ("Instant", RUN),
     ("SystemTime", RUN),
     ("graded", REFERENCE),
