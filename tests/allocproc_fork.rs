@@ -6,7 +6,7 @@ use proclab::check::procs;
 
 #[test]
 fn fork_until_full_then_reap_all() {
-    procs::model(Some("allocproc_fork"), "proc: fork until the table is full").check(|| {
+    procs::model("proc: fork until the table is full").check(|| {
         procs::fork_until_full(
             procs::model_cpus(),
             match proclab::sync::WORLD {
@@ -24,7 +24,7 @@ fn fork_until_full_then_reap_all() {
 #[cfg(not(loom))]
 #[test]
 fn forks_at_the_same_moment() {
-    procs::model(Some("allocproc_fork"), "proc: forks at the same moment").check(|| {
+    procs::model("proc: forks at the same moment").check(|| {
         procs::concurrent_forks(
             procs::model_cpus(),
             if proclab::sync::WORLD == "loom" { 1 } else { 2 },
@@ -34,7 +34,7 @@ fn forks_at_the_same_moment() {
 
 #[test]
 fn every_child_is_reaped_once() {
-    procs::model(Some("allocproc_fork"), "proc: every child reaped once").check(|| {
+    procs::model("proc: every child reaped once").check(|| {
         procs::reaped_once(
             procs::model_cpus(),
             if proclab::sync::WORLD == "loom" { 1 } else { 3 },
@@ -49,12 +49,11 @@ fn every_child_is_reaped_once() {
 #[cfg(not(loom))]
 #[test]
 fn fork_wakes_an_idle_cpu() {
-    procs::model(Some("allocproc_fork"), "proc: fork wakes an idle CPU")
-        .check(|| procs::fork_wakes_idle_cpu(2));
+    procs::model("proc: fork wakes an idle CPU").check(|| procs::fork_wakes_idle_cpu(2));
 }
 
 #[test]
 fn the_parent_is_recorded_by_pid() {
-    procs::model(Some("allocproc_fork"), "proc: ppid is the parent's pid")
+    procs::model("proc: ppid is the parent's pid")
         .check(|| procs::ppid_is_the_parents_pid(procs::model_cpus()));
 }

@@ -6,11 +6,7 @@ use proclab::check::procs;
 
 #[test]
 fn every_child_is_reaped_once_with_its_status() {
-    procs::model(
-        Some("exit_wait"),
-        "proc: every child reaped once with its status",
-    )
-    .check(|| {
+    procs::model("proc: every child reaped once with its status").check(|| {
         procs::reaped_once(
             procs::model_cpus(),
             if proclab::sync::WORLD == "loom" { 1 } else { 3 },
@@ -20,14 +16,13 @@ fn every_child_is_reaped_once_with_its_status() {
 
 #[test]
 fn orphans_reach_init() {
-    procs::model(Some("exit_wait"), "proc: orphans reach init")
+    procs::model("proc: orphans reach init")
         .check(|| procs::orphans_reach_init(procs::model_cpus()));
 }
 
 #[test]
 fn a_killed_waiter_returns_killed() {
-    procs::model(Some("exit_wait"), "proc: a killed waiter")
-        .check(|| procs::killed_waiter(procs::model_cpus()));
+    procs::model("proc: a killed waiter").check(|| procs::killed_waiter(procs::model_cpus()));
 }
 
 /// Liveness: a ZOMBIE orphan given to init while init sleeps in `wait`
@@ -36,6 +31,6 @@ fn a_killed_waiter_returns_killed() {
 #[cfg(not(loom))]
 #[test]
 fn a_zombie_orphan_wakes_init() {
-    procs::model(Some("exit_wait"), "proc: a zombie orphan wakes init")
+    procs::model("proc: a zombie orphan wakes init")
         .check(|| procs::zombie_orphan_wakes_init(procs::model_cpus()));
 }

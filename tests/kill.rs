@@ -6,25 +6,23 @@ use proclab::check::procs;
 
 #[test]
 fn kill_wakes_a_sleeper() {
-    procs::model(Some("kill"), "proc: kill wakes a sleeper")
+    procs::model("proc: kill wakes a sleeper")
         .check(|| procs::kill_wakes_sleeper(procs::model_cpus()));
 }
 
 #[test]
 fn a_killed_waiter_returns_killed() {
-    procs::model(Some("kill"), "proc: a killed waiter")
-        .check(|| procs::killed_waiter(procs::model_cpus()));
+    procs::model("proc: a killed waiter").check(|| procs::killed_waiter(procs::model_cpus()));
 }
 
 #[test]
 fn kill_of_a_dead_pid_is_an_error() {
-    procs::model(Some("kill"), "proc: kill errors")
-        .check(|| procs::kill_errors(procs::model_cpus()));
+    procs::model("proc: kill errors").check(|| procs::kill_errors(procs::model_cpus()));
 }
 
 #[test]
 fn kill_while_running() {
-    procs::model(Some("kill"), "proc: kill of a running process")
+    procs::model("proc: kill of a running process")
         .check(|| procs::kill_running(procs::model_cpus()));
 }
 
@@ -34,6 +32,5 @@ fn kill_while_running() {
 #[cfg(not(loom))]
 #[test]
 fn kill_wakes_an_idle_cpu() {
-    procs::model(Some("kill"), "proc: kill wakes an idle CPU")
-        .check(|| procs::kill_wakes_idle_cpu(2));
+    procs::model("proc: kill wakes an idle CPU").check(|| procs::kill_wakes_idle_cpu(2));
 }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 /// (its thread limit).
 #[test]
 fn kills_waits_and_orphans_on_three_cpus() {
-    procs::model(None, "proc: kills, waits and orphans on three CPUs").check(|| {
+    procs::model("proc: kills, waits and orphans on three CPUs").check(|| {
         let status = ProcTable::boot(3, 8, |sys| {
             let sleepers = Arc::new(Spinlock::new("sleeper pids", Vec::new()));
             let mut expected = Vec::new();
@@ -95,7 +95,7 @@ fn kills_waits_and_orphans_on_three_cpus() {
 /// init, with a status its story allows. Not under loom (its thread limit).
 #[test]
 fn random_kills_on_four_cpus() {
-    procs::model(None, "proc: random kills on four CPUs").check(|| {
+    procs::model("proc: random kills on four CPUs").check(|| {
         let status = ProcTable::boot(4, 12, |sys| {
             // Every (pid, status) any wait returned, and every pid forked
             // with the statuses it may exit with.

@@ -7,13 +7,13 @@ use proclab::check::procs;
 
 #[test]
 fn yielders_take_turns_in_order() {
-    procs::model(Some("scheduler_rr"), "proc: round robin order")
+    procs::model("proc: round robin order")
         .check(|| procs::yields_round_robin(if proclab::sync::WORLD == "loom" { 2 } else { 3 }, 2));
 }
 
 #[test]
 fn yields_on_several_cpus() {
-    procs::model(Some("scheduler_rr"), "proc: yields on several CPUs").check(|| {
+    procs::model("proc: yields on several CPUs").check(|| {
         procs::yields_on_cpus(
             procs::model_cpus(),
             if proclab::sync::WORLD == "loom" { 1 } else { 3 },
@@ -24,7 +24,7 @@ fn yields_on_several_cpus() {
 
 #[test]
 fn every_child_is_reaped_once() {
-    procs::model(Some("scheduler_rr"), "proc: every child reaped once").check(|| {
+    procs::model("proc: every child reaped once").check(|| {
         procs::reaped_once(
             procs::model_cpus(),
             if proclab::sync::WORLD == "loom" { 1 } else { 2 },
@@ -39,7 +39,7 @@ fn every_child_is_reaped_once() {
 #[cfg(not(loom))]
 #[test]
 fn an_idle_cpu_never_misses_work() {
-    procs::model(Some("scheduler_rr"), "proc: an idle CPU never misses work").check(|| {
+    procs::model("proc: an idle CPU never misses work").check(|| {
         procs::fork_wakes_idle_cpu(2);
         procs::wakeup_wakes_idle_cpu(2);
     });
@@ -47,6 +47,6 @@ fn an_idle_cpu_never_misses_work() {
 
 #[test]
 fn every_dispatch_is_counted() {
-    procs::model(Some("scheduler_rr"), "proc: ticks count dispatches")
+    procs::model("proc: ticks count dispatches")
         .check(|| procs::ticks_count_dispatches(procs::model_cpus(), 2));
 }

@@ -44,13 +44,11 @@ pub fn model_cpus() -> usize {
     }
 }
 
-/// A model for a process-table harness in the suite of `exercise` (one of
-/// the table's exercises, or `None` for tests of the whole table). loom's
-/// preemption bound is 1: a run of the table is long (every hand-off
+/// A model for a process-table harness. loom's preemption bound is 1: a run of the table is long (every hand-off
 /// between a CPU and a process is a few atomic operations on each side),
 /// and with bound 2 loom needs minutes per harness; the two-CPU races are
 /// shuttle's to find.
-pub fn model(_exercise: Option<&'static str>, name: &'static str) -> Model {
+pub fn model(name: &'static str) -> Model {
     Model::new(name).preemptions(1)
 }
 
