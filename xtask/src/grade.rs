@@ -9,6 +9,7 @@
 //! 3. its tests, each in the sandbox (`crate::sandbox`), passed only on
 //!    libtest's own verdict;
 //! 4. points by the units of `crate::score`.
+//!
 //! Everything happens in a throwaway copy of the course
 //! (`crate::workspace`), checked for tampering at the end.
 

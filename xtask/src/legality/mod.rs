@@ -74,7 +74,7 @@ impl std::fmt::Display for Violation {
 }
 
 /// Check `submission` (the student's file for exercise `exercise`) against
-/// `skeleton` (exercises/<exercise>.rs) and `reference` (solutions/<exercise>.rs).
+/// `skeleton` (`exercises/<exercise>.rs`) and `reference` (`solutions/<exercise>.rs`).
 /// Empty = legal.
 pub fn check(exercise: &str, skeleton: &str, reference: &str, submission: &str) -> Vec<Violation> {
     if submission.len() > MAX_BYTES {
