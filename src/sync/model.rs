@@ -48,6 +48,14 @@ pub const STD_WORK_BUDGET: Duration = Duration::from_secs(2);
 /// that a deadlock is reported as one, with this module's message.
 pub const STD_HANG_BOUND: Duration = Duration::from_secs(60);
 
+/// std world: once some thread has panicked (a `todo!()`, a failed
+/// assertion), how long a round may go on without finishing before the
+/// panic is reported as the failure. The panic is the cause of whatever
+/// wait follows it, so there is no need to sit out the hang bound; still a
+/// hang detector (a body may panic on purpose and go on), far above what a
+/// round needs on a loaded machine.
+const STD_AFTER_PANIC: Duration = Duration::from_secs(10);
+
 /// Environment variable holding a shuttle schedule to replay instead of
 /// searching (shuttle world only).
 pub const REPLAY_ENV: &str = "PROCLAB_REPLAY";
@@ -414,13 +422,37 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
             }
         }))
     });
+    let panics_before = std_panics::count();
     let mut done = 0usize;
+    let mut waiting_since = Instant::now();
+    let mut panic_seen: Option<Instant> = None;
     loop {
-        match round_done.recv_timeout(hang_bound) {
-            Ok(()) => done += 1,
+        match round_done.recv_timeout(Duration::from_millis(100)) {
+            Ok(()) => {
+                done += 1;
+                waiting_since = Instant::now();
+            }
             // The helper stopped: every round it ran passed, or one panicked.
             Err(RecvTimeoutError::Disconnected) => break,
             Err(RecvTimeoutError::Timeout) => {
+                if std_panics::count() > panics_before {
+                    let seen = *panic_seen.get_or_insert_with(Instant::now);
+                    if seen.elapsed() >= STD_AFTER_PANIC
+                        && waiting_since.elapsed() >= STD_AFTER_PANIC
+                    {
+                        return Err((
+                            Box::new(format!(
+                                "a thread panicked (its message is above), and round {} then made \
+                                 no progress for {STD_AFTER_PANIC:?}",
+                                done + 1
+                            )),
+                            "the panic is the cause: fix it first".into(),
+                        ));
+                    }
+                }
+                if waiting_since.elapsed() < hang_bound {
+                    continue;
+                }
                 return Err((
                     Box::new(format!(
                         "progress: round {} (of at most {rounds}) made no progress for {hang_bound:?}, \
@@ -430,7 +462,7 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
                     )),
                     "the loom and shuttle worlds report the same bug with an interleaving to read"
                         .into(),
-                ))
+                ));
             }
         }
     }
@@ -441,6 +473,30 @@ fn run<F: Fn() + Send + Sync + 'static>(model: &Model, body: F) -> Result<(), Fa
             "on real threads: rerun the model worlds (loom, shuttle) for a replayable interleaving"
                 .into(),
         )),
+    }
+}
+
+/// std world: how many panics this process has seen, in any thread.
+#[cfg(not(any(loom, shuttle)))]
+mod std_panics {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use std::sync::Once;
+
+    static PANICS: AtomicUsize = AtomicUsize::new(0);
+
+    /// Panics so far (counting starts at the first call).
+    pub(super) fn count() -> usize {
+        static HOOK: Once = Once::new();
+        HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                // Relaxed: a tally read by polling; it orders nothing.
+                PANICS.fetch_add(1, Relaxed);
+                previous(info);
+            }));
+        });
+        // Relaxed: see above.
+        PANICS.load(Relaxed)
     }
 }
 
@@ -493,6 +549,27 @@ mod std_world_tests {
         let (payload, _) = run(&Model::new("panics"), || panic!("invariant broken"))
             .expect_err("a panicking body must fail");
         assert_eq!(panic_text(payload.as_ref()), "invariant broken");
+    }
+
+    #[test]
+    fn a_wait_left_by_a_panicked_thread_ends_at_the_panic_not_the_hang_bound() {
+        let started = std::time::Instant::now();
+        // The stuck helper is left behind and dies with the test process.
+        let (payload, _) = run(&Model::new("todo in a thread"), || {
+            let _ = std::thread::spawn(|| panic!("not yet implemented: the wake-up"));
+            std::thread::sleep(Duration::from_secs(3_600));
+        })
+        .expect_err("a round stuck after a panic must fail");
+        assert!(
+            panic_text(payload.as_ref()).starts_with("a thread panicked"),
+            "{}",
+            panic_text(payload.as_ref())
+        );
+        assert!(
+            started.elapsed() < super::STD_HANG_BOUND,
+            "waited {:?}",
+            started.elapsed()
+        );
     }
 }
 

@@ -78,7 +78,8 @@ usage: cargo xtask <command>
         full marks on a slow, shared grader. GRADE-ARGS (exercise names,
         --worlds std, ...) are passed to `grade`. The busy loops are killed
         when it ends, however it ends. Exit status 0 only if every run had
-        full marks.
+        full marks (with --worlds: every test passed, and only the worlds
+        left out cost points).
   book [--built DIR]
         Check every exercise's chapter against course.toml (listed in
         SUMMARY.md; Goal, Background, Invariants, Hints, Grading, Bug zoo in
