@@ -148,7 +148,9 @@ mod api {
             let event = event.clone();
             std::thread::spawn(move || event.await_ready(CHAN))
         };
-        while event.chans.sleepers(CHAN) < 1 {
+        // Until it is listed, or it ended without ever being (a panic,
+        // re-raised by the join below).
+        while event.chans.sleepers(CHAN) < 1 && !sleeper.is_finished() {
             std::thread::yield_now();
         }
         event.set_and_wake(CHAN);
