@@ -37,7 +37,15 @@ mod api {
     #[test]
     fn backoff_stays_capped_however_long_it_waits() {
         let mut backoff = Backoff::new();
-        for _ in 0..100 {
+        for wait in 0..100 {
+            // Checked before each wait, so a backoff without a cap fails at
+            // once instead of spinning 2^100 times.
+            assert!(
+                backoff.next_spins() <= 1 << Backoff::MAX_STEP,
+                "wait {wait} would spin {} times, past the cap of {}",
+                backoff.next_spins(),
+                1u64 << Backoff::MAX_STEP
+            );
             backoff.spin();
         }
         assert_eq!(

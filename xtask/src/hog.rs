@@ -3,10 +3,11 @@
 //!
 //! A correct submission must never lose a point because the grading
 //! machine is slow or shared. This command makes the machine that slow:
-//! it starts busy loops (by default 6 per core, a load average of about 12
-//! on 2 cores, as a shared grader was seen at), lets them take hold, and
-//! runs `cargo xtask grade --solutions --expect full` several times in a
-//! row, printing each run's score, time and load average. Every run must
+//! it grades the solutions once on a quiet machine (which builds every
+//! exercise), then starts busy loops (by default 6 per core, a load average
+//! of about 12 on 2 cores, as a shared grader was seen at), lets them take
+//! hold, and runs `cargo xtask grade --solutions --expect full` several
+//! times in a row, printing each run's score, time and load average. Every run must
 //! give full marks — or, when the arguments passed on to `grade` restrict
 //! its worlds (`--worlds std`), every test must pass and only the worlds
 //! left out may cost points.
@@ -53,6 +54,15 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     // Exercise names before `--` are passed on too, ahead of the rest.
     let passed_on: Vec<String> = parsed.names.iter().chain(extra).cloned().collect();
 
+    let reports = root.join("target/hog");
+    std::fs::create_dir_all(&reports).map_err(|e| format!("{}: {e}", reports.display()))?;
+    // One grading before the loops start: it builds every exercise, so the
+    // runs under load rebuild nothing and measure what load does to tests
+    // (the point) rather than to the compiler; it must give full marks too.
+    println!("\nhog: warm-up run without busy loops (builds what the runs under load reuse)");
+    let (warm_ok, warm_line) = one_run(root, "warm-up", &passed_on, &reports)?;
+    println!("hog: {warm_line}");
+
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let hogs = Hogs::start(per_core * cores)?;
     println!(
@@ -63,67 +73,12 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     std::thread::sleep(SETTLE);
     println!("hog: load average now {}", load_average());
 
-    let reports = root.join("target/hog");
-    std::fs::create_dir_all(&reports).map_err(|e| format!("{}: {e}", reports.display()))?;
-    let mut lines = Vec::new();
-    let mut all_full = true;
+    let mut lines = vec![warm_line];
+    let mut all_full = warm_ok;
     for run in 1..=runs {
-        // The score comes from grade's Gradescope report: ours, unless the
-        // arguments passed on ask for one of their own.
-        let asked = passed_on
-            .iter()
-            .position(|a| a == "--gradescope")
-            .and_then(|i| passed_on.get(i + 1))
-            .map(PathBuf::from);
-        let mut grade_args: Vec<String> =
-            vec!["--solutions".into(), "--expect".into(), "full".into()];
-        let report = match asked {
-            Some(path) => path,
-            None => {
-                let path = reports.join(format!("run-{run}.json"));
-                grade_args.push("--gradescope".into());
-                grade_args.push(path.display().to_string());
-                path
-            }
-        };
-        let _ = std::fs::remove_file(&report);
-        grade_args.extend(passed_on.iter().cloned());
-
-        println!(
-            "\nhog: run {run} of {runs}: cargo xtask grade {}",
-            grade_args.join(" ")
-        );
-        let started = Instant::now();
-        let graded = crate::grade::main(root, &grade_args);
-        let seconds = started.elapsed().as_secs_f64();
-        let load = load_average();
-        let full = match graded {
-            Ok(full) => full,
-            Err(e) => {
-                println!("hog: run {run} of {runs}: grading failed after {seconds:.1} s (load average {load}): {e}");
-                // `hogs` drops on the way out: every loop killed and reaped.
-                return Err(format!("run {run}: {e}"));
-            }
-        };
-        let result = Report::read(&report);
-        // With `--worlds`, the worlds left out cost their points by design:
-        // such a run counts as full if nothing else cost any.
-        let restricted = passed_on.iter().any(|a| a == "--worlds");
-        let ok =
-            full || (restricted && result.as_ref().is_some_and(Report::full_for_worlds_graded));
+        // `hogs` drops on an early return: every loop killed and reaped.
+        let (ok, line) = one_run(root, &format!("{run}/{runs}"), &passed_on, &reports)?;
         all_full &= ok;
-        let verdict = match (full, ok) {
-            (true, _) => "full marks",
-            (false, true) => "full marks for the worlds graded",
-            (false, false) => "NOT full marks",
-        };
-        let line = format!(
-            "run {run}/{runs}: {} ({verdict}), {seconds:.1} s, load average {load}",
-            result.map_or_else(
-                || format!("score unknown (no report at {})", report.display()),
-                |r| r.summary()
-            ),
-        );
         println!("hog: {line}");
         lines.push(line);
     }
@@ -208,6 +163,60 @@ fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(4).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unknown".into())
+}
+
+/// One grading of the solutions with `passed_on`; (full marks?, a line).
+fn one_run(
+    root: &Path,
+    label: &str,
+    passed_on: &[String],
+    reports: &Path,
+) -> Result<(bool, String), String> {
+    // The score comes from grade's Gradescope report: ours, unless the
+    // arguments passed on ask for one of their own.
+    let asked = passed_on
+        .iter()
+        .position(|a| a == "--gradescope")
+        .and_then(|i| passed_on.get(i + 1))
+        .map(PathBuf::from);
+    let mut grade_args: Vec<String> = vec!["--solutions".into(), "--expect".into(), "full".into()];
+    let report = match asked {
+        Some(path) => path,
+        None => {
+            let path = reports.join(format!("run-{}.json", label.replace('/', "-of-")));
+            grade_args.push("--gradescope".into());
+            grade_args.push(path.display().to_string());
+            path
+        }
+    };
+    let _ = std::fs::remove_file(&report);
+    grade_args.extend(passed_on.iter().cloned());
+    println!("\nhog: run {label}: cargo xtask grade {}", grade_args.join(" "));
+    let started = Instant::now();
+    let graded = crate::grade::main(root, &grade_args);
+    let seconds = started.elapsed().as_secs_f64();
+    let load = load_average();
+    let full = graded.map_err(|e| {
+        format!("run {label}: grading failed after {seconds:.1} s (load average {load}): {e}")
+    })?;
+    let result = Report::read(&report);
+    // With `--worlds`, the worlds left out cost their points by design:
+    // such a run counts as full if nothing else cost any.
+    let restricted = passed_on.iter().any(|a| a == "--worlds");
+    let ok = full || (restricted && result.as_ref().is_some_and(Report::full_for_worlds_graded));
+    let verdict = match (full, ok) {
+        (true, _) => "full marks",
+        (false, true) => "full marks for the worlds graded",
+        (false, false) => "NOT full marks",
+    };
+    let line = format!(
+        "run {label}: {} ({verdict}), {seconds:.1} s, load average {load}",
+        result.map_or_else(
+            || format!("score unknown (no report at {})", report.display()),
+            |r| r.summary()
+        ),
+    );
+    Ok((ok, line))
 }
 
 /// The busy loops; dropping this kills and reaps every one of them.
