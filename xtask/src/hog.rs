@@ -38,7 +38,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         Some(i) => (&args[..i], &args[i + 1..]),
         None => (args, &[][..]),
     };
-    const VALUED: &[&str] = &["per-core", "runs"];
+    const VALUED: &[&str] = &["per-core", "runs", "loaded-worlds"];
     let parsed = Args::parse(own, VALUED, VALUED)?;
     let number = |flag: &str, default: usize| -> Result<usize, String> {
         match parsed.value(flag) {
@@ -53,6 +53,13 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     let runs = number("runs", DEFAULT_RUNS)?;
     // Exercise names before `--` are passed on too, ahead of the rest.
     let passed_on: Vec<String> = parsed.names.iter().chain(extra).cloned().collect();
+    // The runs under load write no report of the caller's (the warm-up's
+    // stay as they are) and, with `--loaded-worlds`, grade only those.
+    let mut loaded_on = without_reports(&passed_on);
+    if let Some(worlds) = parsed.value("loaded-worlds") {
+        loaded_on.retain_worlds(worlds);
+    }
+    let loaded_on = loaded_on.0;
 
     let reports = root.join("target/hog");
     std::fs::create_dir_all(&reports).map_err(|e| format!("{}: {e}", reports.display()))?;
@@ -77,7 +84,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     let mut all_full = warm_ok;
     for run in 1..=runs {
         // `hogs` drops on an early return: every loop killed and reaped.
-        let (ok, line) = one_run(root, &format!("{run}/{runs}"), &passed_on, &reports)?;
+        let (ok, line) = one_run(root, &format!("{run}/{runs}"), &loaded_on, &reports)?;
         all_full &= ok;
         println!("hog: {line}");
         lines.push(line);
@@ -165,6 +172,35 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// Arguments for `grade`, being edited.
+struct GradeArgs(Vec<String>);
+
+/// `args` without the report flags (`--gradescope`, `--junit`, `--units`)
+/// and their values.
+fn without_reports(args: &[String]) -> GradeArgs {
+    let mut kept = vec![];
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if ["--gradescope", "--junit", "--units"].contains(&a.as_str()) {
+            it.next();
+        } else {
+            kept.push(a.clone());
+        }
+    }
+    GradeArgs(kept)
+}
+
+impl GradeArgs {
+    /// Grade only `worlds` (replacing any `--worlds` given).
+    fn retain_worlds(&mut self, worlds: &str) {
+        if let Some(i) = self.0.iter().position(|a| a == "--worlds") {
+            self.0.drain(i..(i + 2).min(self.0.len()));
+        }
+        self.0.push("--worlds".into());
+        self.0.push(worlds.into());
+    }
+}
+
 /// One grading of the solutions with `passed_on`; (full marks?, a line).
 fn one_run(
     root: &Path,
@@ -191,7 +227,10 @@ fn one_run(
     };
     let _ = std::fs::remove_file(&report);
     grade_args.extend(passed_on.iter().cloned());
-    println!("\nhog: run {label}: cargo xtask grade {}", grade_args.join(" "));
+    println!(
+        "\nhog: run {label}: cargo xtask grade {}",
+        grade_args.join(" ")
+    );
     let started = Instant::now();
     let graded = crate::grade::main(root, &grade_args);
     let seconds = started.elapsed().as_secs_f64();

@@ -71,15 +71,17 @@ usage: cargo xtask <command>
         Grade hostile submissions (infinite loop, deadlock, panic in Drop,
         exit(0), fork bomb, stack overflow, 100 MB of output, no compile)
         and prove each is contained.
-  hog [--per-core N] [--runs R] [-- GRADE-ARGS...]
-        Grade the reference solutions R times in a row (default 3) while N
-        busy loops per core (default 6) load the machine, and print each
-        run's score, time and load average: a correct submission must keep
-        full marks on a slow, shared grader. GRADE-ARGS (exercise names,
-        --worlds std, ...) are passed to `grade`. The busy loops are killed
-        when it ends, however it ends. Exit status 0 only if every run had
-        full marks (with --worlds: every test passed, and only the worlds
-        left out cost points).
+  hog [--per-core N] [--runs R] [--loaded-worlds W,W] [-- GRADE-ARGS...]
+        Grade the reference solutions once on a quiet machine (building
+        everything), then R times in a row (default 3) while N busy loops
+        per core (default 6) load the machine, and print each run's score,
+        time and load average: a correct submission must keep full marks on
+        a slow, shared grader. GRADE-ARGS (exercise names, --worlds std,
+        --gradescope FILE, ...) are passed to `grade`; the runs under load
+        write no reports and, with --loaded-worlds, grade only those worlds.
+        The busy loops are killed when it ends, however it ends. Exit status
+        0 only if every run had full marks (with --worlds: every test
+        passed, and only the worlds left out cost points).
   book [--built DIR]
         Check every exercise's chapter against course.toml (listed in
         SUMMARY.md; Goal, Background, Invariants, Hints, Grading, Bug zoo in
