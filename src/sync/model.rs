@@ -27,7 +27,7 @@
 //!   time has gone into them (always at least one). The verdict does not
 //!   depend on the machine's speed: a slow or busy machine runs fewer
 //!   rounds, it does not fail. Only a round that makes no progress for the
-//!   hang bound ([`Model::deadline`], default 60 s) fails, so that a
+//!   hang bound ([`Model::deadline`], default 30 s) fails, so that a
 //!   deadlock fails the test instead of hanging it.
 //!
 //! Whatever the world, a failure panics with the model's name, the world,
@@ -46,7 +46,7 @@ pub const STD_WORK_BUDGET: Duration = Duration::from_secs(2);
 /// hang detector, not a speed target: far above what a correct body needs
 /// on a heavily loaded machine, and below the grader's per-test limit so
 /// that a deadlock is reported as one, with this module's message.
-pub const STD_HANG_BOUND: Duration = Duration::from_secs(60);
+pub const STD_HANG_BOUND: Duration = Duration::from_secs(30);
 
 /// std world: once some thread has panicked (a `todo!()`, a failed
 /// assertion), how long a round may go on without finishing before the
@@ -158,7 +158,7 @@ impl Model {
 
     /// std: the hang bound — how long one round may go without finishing
     /// before the model fails as a deadlock (default [`STD_HANG_BOUND`],
-    /// 60 s). It bounds each round on its own, not all rounds together, and
+    /// 30 s). It bounds each round on its own, not all rounds together, and
     /// is a hang detector, not a speed target: keep it far above what a
     /// correct round needs on a busy machine, and below the grader's
     /// per-test limit.
