@@ -77,8 +77,6 @@ pub const DENIED: &[(&str, &str)] = &[
     ("align_of_val", PROBE),
     ("args", RUN),
     ("current_exe", RUN),
-    // `thread::current()` however it is reached (`use std::thread as t`).
-    ("current", THREAD_NAME),
     ("Instant", RUN),
     ("SystemTime", RUN),
     ("graded", REFERENCE),
@@ -118,7 +116,17 @@ pub fn scan(trees: &[Tree], exercise: &str, out: &mut Vec<Finding>) {
                 // (`crate::locks::tas_lock::…`): a local variable may share it.
                 let colon =
                     |t: Option<&Tree>| matches!(t.map(|t| &t.kind), Some(Kind::Punct(':', _)));
-                let in_path = colon(trees.get(i + 1)) || (i > 0 && colon(trees.get(i - 1)));
+                let after_colon = i > 0 && colon(trees.get(i - 1));
+                let in_path = colon(trees.get(i + 1)) || after_colon;
+                // `thread::current()` however `thread` was named (`use
+                // std::thread as t; t::current()`); a local `current` is fine.
+                if name == "current" && after_colon {
+                    out.push(Finding {
+                        pos: trees[i].pos,
+                        key: "thread::current".to_string(),
+                        rule: format!("`::current` is not allowed in your code: {THREAD_NAME}"),
+                    });
+                }
                 if let Some(why) = denied(name, exercise, in_path) {
                     out.push(Finding {
                         pos: trees[i].pos,
