@@ -54,6 +54,7 @@ pub const STD_HANG_BOUND: Duration = Duration::from_secs(30);
 /// wait follows it, so there is no need to sit out the hang bound; still a
 /// hang detector (a body may panic on purpose and go on), far above what a
 /// round needs on a loaded machine.
+#[cfg(not(any(loom, shuttle)))]
 const STD_AFTER_PANIC: Duration = Duration::from_secs(10);
 
 /// Environment variable holding a shuttle schedule to replay instead of
