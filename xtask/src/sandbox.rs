@@ -290,7 +290,16 @@ fn kill_user(uid: u32) {
             libc::_exit(0);
         });
     }
-    let _ = cmd.status();
+    // Spawned and recorded under the lock, so another run's orphan sweep
+    // never takes this helper for an orphan and kills it before it acts.
+    let mut child = {
+        let mut ours = OURS.lock().unwrap_or_else(|p| p.into_inner());
+        let Ok(child) = cmd.spawn() else { return };
+        ours.insert(child.id());
+        child
+    };
+    let _ = child.wait();
+    release_child(child.id());
 }
 
 /// Resource limits for one sandboxed process and everything it starts.
