@@ -436,14 +436,5 @@ fn how_caught(g: &crate::grade::Graded) -> String {
             .unwrap_or_else(|| "no test listed".into());
         format!("tests fail: {failing}")
     };
-    let mut text = text.replace('\n', " ");
-    if text.len() > 100 {
-        let cut = (0..=100)
-            .rev()
-            .find(|&i| text.is_char_boundary(i))
-            .unwrap_or(0);
-        text.truncate(cut);
-        text.push('…');
-    }
-    text
+    crate::report::shorten(&text.replace('\n', " "), 100)
 }

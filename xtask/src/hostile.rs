@@ -177,15 +177,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
             problems.join("; ")
         };
         ok &= problems.is_empty();
-        let mut sample = reasons.first().cloned().unwrap_or_default();
-        if sample.len() > 90 {
-            let cut = (0..=90)
-                .rev()
-                .find(|&i| sample.is_char_boundary(i))
-                .unwrap_or(0);
-            sample.truncate(cut);
-            sample.push('…');
-        }
+        let sample = crate::report::shorten(reasons.first().map_or("", String::as_str), 90);
         report.push(format!(
             "{name:<15} {:>5.1} s  {verdict:<10}  e.g. {sample}",
             took.as_secs_f64()

@@ -62,6 +62,19 @@ pub fn entries(exercises: &[Exercise], results: &BTreeMap<String, Graded>) -> Ve
     out
 }
 
+/// `text` cut to at most `max` bytes at a character boundary, with `…`
+/// when something was cut (one line of a summary table).
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let cut = (0..=max)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    format!("{}…", &text[..cut])
+}
+
 /// What a report shows of one test's output: at most `SHOWN` bytes.
 fn cap(text: &str) -> String {
     const SHOWN: usize = 8 * 1024;
